@@ -1,0 +1,1 @@
+"""The harvest pipeline: job runner, record model, harmonize, dedupe, store."""

@@ -1,0 +1,65 @@
+"""Process-wide settings, read from the environment (prefix `HIMPUN_`) or a `.env` file.
+
+Every setting here is documented in docs/configuration.md; a test checks that
+the names used by docker-compose.yml exist in this class.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_DIR = REPOSITORY_ROOT / "config"
+
+
+class Settings(BaseSettings):
+    """Settings of one Himpun process."""
+
+    model_config = SettingsConfigDict(env_prefix="HIMPUN_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Folder for the SQLite file and the embedded index.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the store; SQLite in data_dir when unset, "
+        "e.g. postgresql+psycopg://user@host/himpun.",
+    )
+    config_dir: Path = Field(default=DEFAULT_CONFIG_DIR, description="Folder with sources.yaml and reference data.")
+    sources_file: Path | None = Field(default=None, description="Sources YAML; config_dir/sources.yaml when unset.")
+    base_url: str = Field(default="http://127.0.0.1:8000", description="Public base URL used in dataset URIs and feed links.")
+    contact_url: str = Field(
+        default="https://github.com/himpun/himpun",
+        description="Contact URL sent in the User-Agent of every harvest request.",
+    )
+    index_backend: Literal["embedded", "elasticsearch"] = Field(default="embedded")
+    elasticsearch_url: str | None = Field(default=None, description="Elasticsearch URL, e.g. http://elasticsearch:9200.")
+    elasticsearch_username: str | None = None
+    elasticsearch_password: str | None = None
+    elasticsearch_index: str = Field(default="himpun-datasets", description="Alias name of the search index.")
+    host: str = Field(default="127.0.0.1", description="Address `himpun serve` binds.")
+    port: int = Field(default=8000, description="Port `himpun serve` binds.")
+    log_level: str = Field(default="INFO")
+    secrets_file: Path | None = Field(default=None, description="YAML file with source credentials, never logged.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        """Return the store URL, defaulting to a SQLite file inside `data_dir`."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'himpun.sqlite3').resolve()}"
+
+    @property
+    def resolved_sources_file(self) -> Path:
+        return self.sources_file or self.config_dir / "sources.yaml"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with explicit overrides taking precedence."""
+    return Settings(**overrides)  # type: ignore[arg-type]
