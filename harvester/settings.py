@@ -34,6 +34,11 @@ class Settings(BaseSettings):
         default="https://github.com/himpun/himpun",
         description="Contact URL sent in the User-Agent of every harvest request.",
     )
+    egress_allowlist: list[str] = Field(
+        default_factory=list,
+        description="Non-public networks or host:port pairs harvest requests may reach, "
+        'e.g. ["127.0.0.1/32"] for the demo portals (JSON list in the environment).',
+    )
     index_backend: Literal["embedded", "elasticsearch"] = Field(default="embedded")
     elasticsearch_url: str | None = Field(default=None, description="Elasticsearch URL, e.g. http://elasticsearch:9200.")
     elasticsearch_username: str | None = None
