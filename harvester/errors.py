@@ -16,7 +16,9 @@ contains a credential.
     ├── RecordError                 one record is bad; the job goes on
     │   ├── InvalidRecordError      malformed or missing required fields
     │   └── SkippedRecordError      deliberately not harvested (not a dataset)
-    └── StoreError                  the store failed (disk full, constraint)
+    ├── StoreError                  the store failed (disk full, constraint)
+    └── SearchIndexError            the search index failed (locked, corrupt)
+        └── InvalidQueryError       a search names an unknown facet or field
 """
 
 from __future__ import annotations
@@ -97,3 +99,15 @@ class SkippedRecordError(RecordError):
 
 class StoreError(HimpunError):
     code = "store-failed"
+
+
+class SearchIndexError(HimpunError):
+    """The search index could not be opened, written or read."""
+
+    code = "index-failed"
+
+
+class InvalidQueryError(SearchIndexError):
+    """A search request names an unknown facet or carries a value that cannot match."""
+
+    code = "invalid-query"
