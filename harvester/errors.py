@@ -17,6 +17,8 @@ contains a credential.
     │   ├── InvalidRecordError      malformed or missing required fields
     │   └── SkippedRecordError      deliberately not harvested (not a dataset)
     ├── StoreError                  the store failed (disk full, constraint)
+    ├── ConflictError               the request conflicts with the current state
+    │   └── AlreadyRunningError     a job of that source is already running
     └── SearchIndexError            the search index failed (locked, corrupt)
         └── InvalidQueryError       a search names an unknown facet or field
 """
@@ -99,6 +101,18 @@ class SkippedRecordError(RecordError):
 
 class StoreError(HimpunError):
     code = "store-failed"
+
+
+class ConflictError(HimpunError):
+    """The request conflicts with the current state, such as a review already decided."""
+
+    code = "conflict"
+
+
+class AlreadyRunningError(ConflictError):
+    """A job of the same source is already running; at most one runs per source."""
+
+    code = "already-running"
 
 
 class SearchIndexError(HimpunError):
