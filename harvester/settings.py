@@ -48,6 +48,18 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port `himpun serve` binds.")
     log_level: str = Field(default="INFO")
     secrets_file: Path | None = Field(default=None, description="YAML file with source credentials, never logged.")
+    harvest_batch_size: int = Field(default=500, ge=1, description="Records stored per transaction during a harvest.")
+    withdraw_max_share: float = Field(
+        default=0.2, ge=0, le=1,
+        description="Largest share of a source's records one run may withdraw; more holds the job for review.",
+    )
+    withdraw_grace_days: float = Field(default=7, ge=0, description="Days a withdrawn dataset stays as a tombstone before it is purged.")
+    job_stale_minutes: float = Field(
+        default=10, gt=0, description="Minutes without a heartbeat after which a running job of another host counts as dead.",
+    )
+    scheduler_lease_seconds: float = Field(
+        default=60, gt=0, description="Seconds the scheduler lease lasts; the holder renews it every third of that.",
+    )
 
     @property
     def resolved_database_url(self) -> str:
