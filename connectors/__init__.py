@@ -15,6 +15,8 @@ _REGISTRY: dict[str, str] = {
     "ckan": "connectors.ckan:CkanConnector",
     "datagoid": "connectors.datagoid:DataGoIdConnector",
     "dcat-us": "connectors.dcat_us:DcatUsConnector",
+    "dcat-rdf": "connectors.dcat_rdf:DcatRdfConnector",
+    "csw": "connectors.csw:CswConnector",
 }
 
 
