@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port `himpun serve` binds.")
     log_level: str = Field(default="INFO")
     secrets_file: Path | None = Field(default=None, description="YAML file with source credentials, never logged.")
+    admin_password: SecretStr | None = Field(
+        default=None, description="Password of the operator pages under /admin; unset disables the login.")
+    session_secret: SecretStr | None = Field(
+        default=None, description="Key that signs operator session cookies; at least 32 characters.")
+    session_max_age: int = Field(default=8 * 3600, ge=60, description="Lifetime of an operator session, in seconds.")
     harvest_batch_size: int = Field(default=500, ge=1, description="Records stored per transaction during a harvest.")
     withdraw_max_share: float = Field(
         default=0.2, ge=0, le=1,
