@@ -133,7 +133,7 @@ def test_highlights_are_escaped(es_index: ElasticsearchIndex) -> None:
     assert "&amp;" in hit.highlights["description"]
 
 
-def test_text_matches_region_label(es_index: ElasticsearchIndex) -> None:
+def test_text_matches_facet_labels(es_index: ElasticsearchIndex) -> None:
     assert _ids(es_index, SearchQuery(text="komunikasi informatika")) == ["ds-1"]
 
 
