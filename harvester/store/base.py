@@ -1,0 +1,68 @@
+"""Shared plumbing of the store mixins: the engine, transactions, time and JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import orjson
+import sqlalchemy as sa
+
+from harvester.store.engine import WRITE_OPTION
+
+Clock = Callable[[], dt.datetime]
+T = TypeVar("T")
+
+# Rows per IN (...) list, well under SQLite's bound-parameter limit.
+CHUNK_SIZE = 500
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """Return `value` as an aware UTC datetime; SQLite hands back naive ones."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def dump_json(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+
+
+def load_json(text: str | None) -> Any:
+    return None if text is None else orjson.loads(text)
+
+
+def chunked(items: Sequence[T], size: int = CHUNK_SIZE) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class StoreBase:
+    """The engine and the clock that every store mixin uses."""
+
+    engine: sa.Engine
+    clock: Clock
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        """Open one write transaction; it commits on exit and rolls back on error."""
+        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
+            with connection.begin():
+                yield connection
+
+    @contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        """Open one read transaction (one snapshot on SQLite; per statement on PostgreSQL)."""
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    def _now(self) -> dt.datetime:
+        return as_utc(self.clock())  # type: ignore[return-value]

@@ -1,0 +1,293 @@
+"""Writing records: the batched upsert, withdrawals, purges and source rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from harvester.errors import StoreError
+from harvester.harmonize import Finding
+from harvester.model import DatasetRecord, DatasetStatus, Provenance
+from harvester.sources import SourceConfig
+from harvester.store.base import StoreBase, as_utc, chunked, dump_json
+from harvester.store.merge import DatasetCopy, assign_dataset_id, merge_copies
+from harvester.store.tables import DatasetRow, RecordRow, SourceRow
+
+logger = logging.getLogger(__name__)
+
+RECORD = RecordRow.__table__
+DATASET = DatasetRow.__table__
+SOURCE = SourceRow.__table__
+
+# Finding kinds that hold a record back for an operator instead of publishing it.
+QUARANTINE_KINDS = frozenset({"personal-data"})
+
+# The raw payload is stored in its own column, so the record JSON leaves it out.
+_WITHOUT_RAW: Any = {"provenance": {"raw"}}
+
+
+@dataclass(slots=True)
+class UpsertOutcome:
+    """What one `upsert_records` call wrote: dataset ids added and updated."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    quarantined: int = 0
+
+    @property
+    def changed(self) -> list[str]:
+        return self.added + self.updated
+
+
+def record_status(findings: Sequence[Finding]) -> str:
+    """Return the status a record gets from its harmonize findings."""
+    if any(finding.kind in QUARANTINE_KINDS for finding in findings):
+        return DatasetStatus.QUARANTINED.value
+    return DatasetStatus.ACTIVE.value
+
+
+def serialize_raw(provenance: Provenance) -> str | None:
+    """Serialize the raw payload: JSON for parsed objects, the text itself otherwise."""
+    raw = provenance.raw
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, (bytes, bytearray)):
+        return bytes(raw).decode("utf-8", errors="replace")
+    return orjson.dumps(raw, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+
+
+def _insert_for(dialect: str) -> Any:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+class RecordsMixin(StoreBase):
+    """Record and source writes."""
+
+    def sync_sources(self, sources: Iterable[SourceConfig]) -> None:
+        """Record the configured sources; sources no longer configured are marked disabled."""
+        now = self._now()
+        rows = [
+            {"id": source.id, "config": source.model_dump_json(), "enabled": source.enabled,
+             "failures": 0, "updated_at": now}
+            for source in sources
+        ]
+
+        with self._write() as connection:
+            if rows:
+                insert = _insert_for(connection.dialect.name)(SOURCE)
+                statement = insert.on_conflict_do_update(
+                    index_elements=[SOURCE.c.id],
+                    set_={"config": insert.excluded.config, "enabled": insert.excluded.enabled,
+                          "updated_at": insert.excluded.updated_at},
+                )
+                connection.execute(statement, rows)
+            configured = [row["id"] for row in rows]
+            connection.execute(
+                SOURCE.update().where(SOURCE.c.id.not_in(configured)).values(enabled=False, updated_at=now)
+            )
+
+    def known_hashes(self, source_id: str) -> dict[str, str]:
+        """Return remote id -> content hash of every stored, not purged record of a source."""
+        with self._read() as connection:
+            rows = connection.execute(
+                sa.select(RECORD.c.remote_id, RECORD.c.content_hash).where(RECORD.c.source_id == source_id)
+            )
+            return {remote_id: content_hash for remote_id, content_hash in rows}
+
+    def known_states(self, source_id: str) -> dict[str, tuple[str, str]]:
+        """Return remote id -> (content hash, status) of every stored record of a source."""
+        with self._read() as connection:
+            rows = connection.execute(
+                sa.select(RECORD.c.remote_id, RECORD.c.content_hash, RECORD.c.status)
+                .where(RECORD.c.source_id == source_id)
+            )
+            return {remote_id: (content_hash, status) for remote_id, content_hash, status in rows}
+
+    def upsert_records(
+        self,
+        source_id: str,
+        records: Sequence[DatasetRecord],
+        findings: Mapping[str, Sequence[Finding]] | None = None,
+        *,
+        priority: int = 50,
+    ) -> UpsertOutcome:
+        """Insert or update `records` of `source_id` and their datasets in one transaction.
+
+        `findings` maps a remote id to its harmonize findings. A record whose
+        content hash and status are unchanged is not written at all, and the
+        SQL repeats that guard, so its dataset keeps its `updated_at`.
+        """
+        now = self._now()
+        rows = [self._record_row(source_id, record, (findings or {}).get(record.provenance.remote_id, ()))
+                for record in records]
+        outcome = UpsertOutcome()
+        if not rows:
+            return outcome
+
+        try:
+            with self._write() as connection:
+                changed = self._changed_rows(connection, source_id, rows, outcome)
+                if changed:
+                    self._write_records(connection, changed)
+                    self._write_datasets(connection, changed, now, priority)
+        except sa.exc.SQLAlchemyError as error:
+            raise StoreError(f"store: writing {len(rows)} records of source {source_id} failed: {error}") from error
+        return outcome
+
+    def _record_row(self, source_id: str, record: DatasetRecord, findings: Sequence[Finding]) -> dict[str, Any]:
+        provenance = record.provenance
+        access = record.access.level
+        return {
+            "source_id": source_id,
+            "remote_id": provenance.remote_id,
+            "dataset_id": assign_dataset_id(source_id, provenance.remote_id),
+            "content_hash": provenance.content_hash,
+            "remote_url": provenance.remote_url,
+            "record": record.model_dump_json(exclude=_WITHOUT_RAW),
+            "raw": serialize_raw(provenance),
+            "raw_format": provenance.raw_format,
+            "findings": dump_json([
+                {"field": f.field, "value": f.value, "kind": f.kind, "detail": f.detail} for f in findings
+            ]),
+            "status": record_status(findings),
+            "access_level": access.value if access is not None else None,
+            "harvested_at": as_utc(provenance.harvested_at),
+            "withdrawn_at": None,
+        }
+
+    def _changed_rows(self, connection: sa.Connection, source_id: str, rows: list[dict[str, Any]],
+                      outcome: UpsertOutcome) -> list[dict[str, Any]]:
+        """Drop rows whose stored hash and status match, sorting the rest into added and updated."""
+        stored: dict[str, tuple[str, str]] = {}
+        query = (
+            sa.select(RECORD.c.remote_id, RECORD.c.content_hash, RECORD.c.status)
+            .where(RECORD.c.source_id == source_id, RECORD.c.remote_id.in_(sa.bindparam("ids", expanding=True)))
+        )
+        for chunk in chunked([row["remote_id"] for row in rows]):
+            for remote_id, content_hash, status in connection.execute(query, {"ids": list(chunk)}):
+                stored[remote_id] = (content_hash, status)
+
+        changed: list[dict[str, Any]] = []
+        for row in rows:
+            previous = stored.get(row["remote_id"])
+            if previous == (row["content_hash"], row["status"]):
+                outcome.unchanged += 1
+                continue
+            changed.append(row)
+            (outcome.added if previous is None else outcome.updated).append(row["dataset_id"])
+            if row["status"] == DatasetStatus.QUARANTINED.value:
+                outcome.quarantined += 1
+        return changed
+
+    def _write_records(self, connection: sa.Connection, rows: list[dict[str, Any]]) -> None:
+        insert = _insert_for(connection.dialect.name)(RECORD)
+        excluded = insert.excluded
+        statement = insert.on_conflict_do_update(
+            index_elements=[RECORD.c.source_id, RECORD.c.remote_id],
+            set_={name: excluded[name] for name in (
+                "content_hash", "remote_url", "record", "raw", "raw_format", "findings", "status",
+                "harvested_at", "withdrawn_at",
+            )},
+            where=sa.or_(RECORD.c.content_hash != excluded.content_hash, RECORD.c.status != excluded.status),
+        )
+        record_columns = set(RECORD.c.keys())
+        connection.execute(statement, [{k: v for k, v in row.items() if k in record_columns} for row in rows])
+
+    def _write_datasets(self, connection: sa.Connection, rows: list[dict[str, Any]], now: dt.datetime,
+                        priority: int) -> None:
+        values = []
+        for row in rows:
+            copy = DatasetCopy(
+                source_id=row["source_id"], remote_id=row["remote_id"], record_json=row["record"],
+                content_hash=row["content_hash"], status=row["status"], access_level=row["access_level"],
+                priority=priority,
+            )
+            merged = merge_copies([copy])
+            values.append({
+                "id": row["dataset_id"], "record": merged.record_json, "content_hash": merged.content_hash,
+                "status": merged.status, "access_level": merged.access_level,
+                "created_at": now, "updated_at": now, "withdrawn_at": None,
+            })
+
+        insert = _insert_for(connection.dialect.name)(DATASET)
+        excluded = insert.excluded
+        statement = insert.on_conflict_do_update(
+            index_elements=[DATASET.c.id],
+            set_={name: excluded[name] for name in (
+                "record", "content_hash", "status", "access_level", "updated_at", "withdrawn_at",
+            )},
+            where=sa.or_(DATASET.c.content_hash != excluded.content_hash, DATASET.c.status != excluded.status),
+        )
+        connection.execute(statement, values)
+
+    def withdraw_records(self, source_id: str, remote_ids: Sequence[str], at: dt.datetime) -> list[str]:
+        """Mark records withdrawn in one transaction; return the datasets that became withdrawn.
+
+        A dataset is withdrawn when none of its copies is still active or quarantined.
+        """
+        at = as_utc(at)  # type: ignore[assignment]
+        affected: list[str] = []
+        select_ids = sa.select(RECORD.c.dataset_id).where(
+            RECORD.c.source_id == source_id,
+            RECORD.c.remote_id.in_(sa.bindparam("ids", expanding=True)),
+            RECORD.c.status != DatasetStatus.WITHDRAWN.value,
+        )
+        update_records = RECORD.update().where(
+            RECORD.c.source_id == source_id,
+            RECORD.c.remote_id.in_(sa.bindparam("ids", expanding=True)),
+            RECORD.c.status != DatasetStatus.WITHDRAWN.value,
+        ).values(status=DatasetStatus.WITHDRAWN.value, withdrawn_at=at)
+
+        with self._write() as connection:
+            for chunk in chunked(list(remote_ids)):
+                affected.extend(connection.execute(select_ids, {"ids": list(chunk)}).scalars())
+                connection.execute(update_records, {"ids": list(chunk)})
+            withdrawn = self._withdraw_datasets(connection, affected, at)
+        logger.info("withdrew %d records of source %s (%d datasets)", len(affected), source_id, len(withdrawn))
+        return withdrawn
+
+    def _withdraw_datasets(self, connection: sa.Connection, dataset_ids: list[str], at: dt.datetime) -> list[str]:
+        still_held = (
+            sa.select(RECORD.c.id)
+            .where(RECORD.c.dataset_id == DATASET.c.id, RECORD.c.status != DatasetStatus.WITHDRAWN.value)
+            .exists()
+        )
+        withdrawn: list[str] = []
+        for chunk in chunked(sorted(set(dataset_ids))):
+            candidates = list(connection.execute(
+                sa.select(DATASET.c.id).where(DATASET.c.id.in_(list(chunk)), ~still_held)
+            ).scalars())
+            if not candidates:
+                continue
+            connection.execute(
+                DATASET.update().where(DATASET.c.id.in_(candidates))
+                .values(status=DatasetStatus.WITHDRAWN.value, withdrawn_at=at, updated_at=at)
+            )
+            withdrawn.extend(candidates)
+        return withdrawn
+
+    def purge_withdrawn(self, before: dt.datetime) -> list[str]:
+        """Delete datasets withdrawn before `before`, with their records; return their ids."""
+        before = as_utc(before)  # type: ignore[assignment]
+        with self._write() as connection:
+            dataset_ids = list(connection.execute(
+                sa.select(DATASET.c.id).where(
+                    DATASET.c.status == DatasetStatus.WITHDRAWN.value, DATASET.c.withdrawn_at < before
+                )
+            ).scalars())
+            for chunk in chunked(dataset_ids):
+                connection.execute(RECORD.delete().where(RECORD.c.dataset_id.in_(list(chunk))))
+                connection.execute(DATASET.delete().where(DATASET.c.id.in_(list(chunk))))
+        if dataset_ids:
+            logger.info("purged %d datasets withdrawn before %s", len(dataset_ids), before.isoformat())
+        return dataset_ids
