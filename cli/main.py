@@ -6,6 +6,7 @@ import logging
 
 import typer
 
+from cli import index as index_commands
 from cli import sources as sources_commands
 
 app = typer.Typer(
@@ -17,6 +18,7 @@ app = typer.Typer(
 app.add_typer(sources_commands.app, name="sources")
 
 # Command groups register themselves below, one line each.
+app.add_typer(index_commands.app, name="index")
 
 
 def main() -> None:

@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from cli.main import app as cli_app
 from harvester.model import AccessLevel, AccessRights, Agent, DatasetRecord, Provenance, RegionCode, RegionSystem
 from harvester.sources import SourceConfig
 from harvester.store import Store, assign_dataset_id
@@ -177,3 +179,26 @@ def test_check_without_repair_changes_nothing(search_index: SearchIndex, store: 
     assert first.missing == [dataset_id("r4")]
     assert second.missing == [dataset_id("r4")]
     assert not first.repaired
+
+
+def test_cli_check_then_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HIMPUN_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HIMPUN_INDEX_BACKEND", "embedded")
+    store = Store(f"sqlite:///{tmp_path / 'himpun.sqlite3'}")
+    store.migrate()
+    store.sync_sources([SourceConfig(id=SOURCE_ID, name="Satu Data Pesawaran", family="ckan",
+                                     url="https://satudata.pesawarankab.go.id")])
+    store.upsert_records(SOURCE_ID, RECORDS)
+    store.close()
+    runner = CliRunner()
+
+    unrepaired = runner.invoke(cli_app, ["index", "check", "--no-repair"])
+    rebuilt = runner.invoke(cli_app, ["index", "rebuild"])
+    clean = runner.invoke(cli_app, ["index", "check"])
+
+    assert unrepaired.exit_code == 1, unrepaired.output
+    assert "missing from the index: 4" in unrepaired.output
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "index rebuilt: 4 datasets" in rebuilt.output
+    assert clean.exit_code == 0, clean.output
+    assert "the index matches the store" in clean.output
