@@ -1,0 +1,308 @@
+"""The embedded search index: tantivy in a local folder, with Indonesian analysis done in Python.
+
+Processes share the folder. At most one process writes at a time, because a
+tantivy writer holds a lock on its generation folder; this class takes the
+writer on the first `index()` or `delete()` and releases it after `commit()`,
+so a harvester and a command-line rebuild take turns. Every process reads:
+before each search the class checks (with two `stat` calls) whether the
+current generation or its last commit changed, and reloads only then.
+`rebuild()` writes a new generation and switches to it atomically (see
+`index.embedded_generations`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import tantivy
+
+from harvester.errors import SearchIndexError
+from index import embedded_query as queries
+from index import embedded_schema as fields
+from index.analysis import Analyzer, default_analyzer
+from index.analysis_highlight import highlight_fragment, highlight_text
+from index.base import (
+    IndexDocument,
+    IndexReport,
+    SearchHit,
+    SearchIndex,
+    SearchQuery,
+    SearchResult,
+    Suggestion,
+)
+from index.embedded_generations import Generations
+
+logger = logging.getLogger(__name__)
+
+META_FILE = "meta.json"
+WRITER_HEAP_BYTES = 128_000_000
+REBUILD_HEAP_BYTES = 256_000_000
+WRITER_LOCK_TIMEOUT_SECONDS = 30.0
+SUGGEST_CANDIDATES = 50
+
+
+class EmbeddedIndex(SearchIndex):
+    """A `SearchIndex` stored in `path`, one tantivy index per generation."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        analyzer: Analyzer | None = None,
+        writer_lock_timeout: float = WRITER_LOCK_TIMEOUT_SECONDS,
+    ) -> None:
+        self.path = Path(path)
+        self.analyzer = analyzer or default_analyzer()
+        self.writer_lock_timeout = writer_lock_timeout
+        self._schema = fields.build_schema()
+        self._generations = Generations(self.path)
+        self._lock = threading.RLock()
+        self._writer: tantivy.IndexWriter | None = None
+        self._index: tantivy.Index
+        self._generation: Path
+        self._commit_stamp: tuple[int, int, int] | None = None
+        self._open_current()
+
+    # Writing
+
+    def index(self, documents: Iterable[IndexDocument]) -> IndexReport:
+        """Add or replace documents by id; they become visible after `commit()`."""
+        report = IndexReport()
+        with self._lock:
+            writer = self._acquire_writer()
+            for document in documents:
+                try:
+                    converted = fields.to_tantivy(document, self.analyzer)
+                except (ValueError, TypeError) as error:
+                    report.errors[document.id] = f"document cannot be indexed: {error}"
+                    continue
+                writer.delete_documents_by_term(fields.ID, document.id)
+                writer.add_document(converted)
+                report.indexed += 1
+        return report
+
+    def delete(self, ids: Iterable[str]) -> None:
+        """Remove documents by id; the removal becomes visible after `commit()`."""
+        with self._lock:
+            writer = self._acquire_writer()
+            for document_id in ids:
+                writer.delete_documents_by_term(fields.ID, document_id)
+
+    def commit(self) -> None:
+        """Commit pending changes, wait for merges and release the writer lock."""
+        with self._lock:
+            writer, self._writer = self._writer, None
+            if writer is None:
+                return
+            try:
+                writer.commit()
+                writer.wait_merging_threads()
+            except ValueError as error:
+                raise SearchIndexError(f"commit to the search index at {self._generation} failed: {error}") from error
+            self._refresh()
+
+    def rebuild(self, documents: Iterable[IndexDocument]) -> int:
+        """Build a new generation from `documents`, switch to it atomically and return its size.
+
+        Uncommitted changes of this instance are dropped. Searches keep using the
+        old generation until the switch.
+        """
+        with self._lock:
+            self._drop_writer()
+            generation = self._generations.create()
+            try:
+                count = self._fill_generation(generation, documents)
+            except BaseException:
+                self._generations.discard(generation)
+                raise
+            with self._generations.switch_lock():
+                self._generations.activate(generation)
+            self._open_generation(generation)
+        logger.info("search index rebuilt: %d documents in %s", count, generation.name)
+        return count
+
+    # Reading
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Run a search with facet counts, sort, paging and highlighting."""
+        units = self.analyzer.query_units(query.text)
+        compiled = queries.build_query(self._schema, units, query)
+        aggregations = queries.aggregation_request(query)
+        plan = queries.sort_plan(query, has_text=bool(units))
+        searcher = self._searcher()
+
+        found = self._run(searcher, compiled, plan, query.offset, query.rows)
+        facets = queries.facet_counts(searcher.aggregate(compiled, aggregations), query) if aggregations else {}
+
+        terms = {term for unit in units for alternative in unit for term in alternative}
+        hits: list[SearchHit] = []
+        for order_key, address in found.hits[:query.rows]:
+            document = self._load(searcher, address)
+            score = float(order_key) if plan.field is None else 0.0
+            highlights = self._highlights(document, terms) if query.highlight and terms else {}
+            hits.append(SearchHit(id=document.id, score=score, document=document, highlights=highlights))
+        return SearchResult(total=found.count, hits=hits, facets=facets)
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        """Complete a title prefix from public documents; titles that start with it come first."""
+        words = self.analyzer.words(prefix)
+        if not words or limit <= 0:
+            return []
+
+        prefix_query = tantivy.Query.phrase_prefix_query(self._schema, fields.TITLE_WORDS, words)
+        clauses = [(tantivy.Occur.Must, prefix_query)]
+        clauses += [(tantivy.Occur.Must, clause) for clause in queries.public_filters(self._schema)]
+        searcher = self._searcher()
+        found = searcher.search(tantivy.Query.boolean_query(clauses), max(SUGGEST_CANDIDATES, limit))
+
+        typed = " ".join(words)
+        candidates = [self._load(searcher, address) for _, address in found.hits]
+        candidates.sort(key=lambda document: (not _starts_with(self.analyzer, document.title, typed),
+                                              len(document.title)))
+        suggestions: list[Suggestion] = []
+        seen: set[str] = set()
+        for document in candidates:
+            folded = " ".join(self.analyzer.words(document.title))
+            if folded not in seen:
+                seen.add(folded)
+                suggestions.append(Suggestion(text=document.title, id=document.id))
+        return suggestions[:limit]
+
+    def get(self, document_id: str) -> IndexDocument | None:
+        """Return one document by id, whatever its access level."""
+        searcher = self._searcher()
+        found = searcher.search(tantivy.Query.term_query(self._schema, fields.ID, document_id), 1)
+        if not found.hits:
+            return None
+        return self._load(searcher, found.hits[0][1])
+
+    def iter_hashes(self) -> Iterator[tuple[str, str, str]]:
+        """Yield (id, content_hash, status) of every document from one consistent snapshot."""
+        searcher = self._searcher()
+        total = searcher.num_docs
+        if total == 0:
+            return
+        found = searcher.search(tantivy.Query.all_query(), total, count=False)
+        for _, address in found.hits:
+            stored = searcher.doc(address)
+            yield (stored.get_first(fields.ID), stored.get_first(fields.CONTENT_HASH) or "",
+                   stored.get_first(fields.STATUS) or "")
+
+    def count(self) -> int:
+        """Return the number of committed documents, public or not."""
+        return self._searcher().num_docs
+
+    def close(self) -> None:
+        """Drop uncommitted changes and release the writer lock."""
+        with self._lock:
+            self._drop_writer()
+
+    # Internals
+
+    def _run(self, searcher: tantivy.Searcher, compiled: tantivy.Query, plan: queries.SortPlan,
+             offset: int, rows: int) -> tantivy.SearchResult:
+        # tantivy rejects a limit of 0, so a rows=0 request fetches one hit and drops it.
+        limit = max(rows, 1)
+        if plan.field is None:
+            return searcher.search(compiled, limit, offset=offset)
+        return searcher.search(compiled, limit, offset=offset, order_by_field=plan.field, order=plan.order)
+
+    def _highlights(self, document: IndexDocument, terms: set[str]) -> dict[str, str]:
+        highlights: dict[str, str] = {}
+        title = highlight_text(self.analyzer, document.title, terms)
+        if title is not None:
+            highlights["title"] = title
+        description = highlight_fragment(self.analyzer, document.description, terms) if document.description else None
+        if description is not None:
+            highlights["description"] = description
+        return highlights
+
+    def _load(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> IndexDocument:
+        source = searcher.doc(address).get_first(fields.SOURCE)
+        return IndexDocument.model_validate_json(source)
+
+    def _searcher(self) -> tantivy.Searcher:
+        with self._lock:
+            self._refresh()
+            return self._index.searcher()
+
+    def _refresh(self) -> None:
+        current = self._generations.current()
+        if current is not None and current != self._generation:
+            self._open_generation(current)
+            return
+        stamp = self._stat_commit()
+        if stamp != self._commit_stamp:
+            self._index.reload()
+            self._commit_stamp = stamp
+
+    def _stat_commit(self) -> tuple[int, int, int] | None:
+        try:
+            status = (self._generation / META_FILE).stat()
+        except FileNotFoundError:
+            return None
+        return (status.st_ino, status.st_mtime_ns, status.st_size)
+
+    def _open_current(self) -> None:
+        with self._generations.switch_lock():
+            current = self._generations.current()
+            if current is None:
+                current = self._generations.create()
+                tantivy.Index(self._schema, path=str(current), reuse=False)
+                self._generations.activate(current)
+        self._open_generation(current)
+
+    def _open_generation(self, generation: Path) -> None:
+        try:
+            index = tantivy.Index(self._schema, path=str(generation), reuse=True)
+            index.config_reader(reload_policy="manual")
+        except (OSError, ValueError) as error:
+            raise SearchIndexError(f"cannot open the search index at {generation}: {error}") from error
+        self._drop_writer()
+        self._index = index
+        self._generation = generation
+        self._commit_stamp = self._stat_commit()
+
+    def _acquire_writer(self) -> tantivy.IndexWriter:
+        if self._writer is not None:
+            return self._writer
+        self._refresh()
+        deadline = time.monotonic() + self.writer_lock_timeout
+        while True:
+            try:
+                self._writer = self._index.writer(WRITER_HEAP_BYTES)
+                return self._writer
+            except ValueError as error:
+                if "LockBusy" not in str(error) or time.monotonic() >= deadline:
+                    raise SearchIndexError(
+                        f"cannot write to the search index at {self._generation}: {error}",
+                        code="index-locked" if "LockBusy" in str(error) else None,
+                    ) from error
+            time.sleep(0.1)
+
+    def _drop_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.rollback()
+            writer.wait_merging_threads()
+
+    def _fill_generation(self, generation: Path, documents: Iterable[IndexDocument]) -> int:
+        index = tantivy.Index(self._schema, path=str(generation), reuse=False)
+        writer = index.writer(REBUILD_HEAP_BYTES)
+        seen: set[str] = set()
+        for document in documents:
+            if document.id in seen:
+                writer.delete_documents_by_term(fields.ID, document.id)
+            seen.add(document.id)
+            writer.add_document(fields.to_tantivy(document, self.analyzer))
+        writer.commit()
+        writer.wait_merging_threads()
+        return len(seen)
+
+
+def _starts_with(analyzer: Analyzer, title: str, typed: str) -> bool:
+    return " ".join(analyzer.words(title)).startswith(typed)

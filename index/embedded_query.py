@@ -1,0 +1,154 @@
+"""Translation of a `SearchQuery` into tantivy queries and aggregations, and of results back.
+
+Every query unit from `Analyzer.query_units` must match (AND across units). A
+unit matches when any of its alternatives matches in any text field (title,
+keywords, publisher and region names, description), scored with the field
+boosts of `embedded_schema.TEXT_FIELDS`. Facet filters are OR within a facet
+and AND across facets, and they do not change scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import tantivy
+
+from harvester.errors import InvalidQueryError
+from index import embedded_schema as fields
+from index.analysis import QueryUnit
+from index.base import FACETS, FacetCount, SearchQuery
+
+# Extra weight for documents whose title holds the query words as one phrase.
+TITLE_PHRASE_BOOST = 2.0
+# Per-segment candidate buckets for terms aggregations. Counts are exact for
+# every facet value whose documents fit; tantivy reports an error bound otherwise.
+SEGMENT_BUCKETS = 2_000
+PUBLIC_ACCESS_LEVEL = "terbuka"
+ACTIVE_STATUS = "active"
+
+
+@dataclass(frozen=True)
+class SortPlan:
+    """How to order hits: by score (`field` None) or by a fast field in one direction."""
+
+    field: str | None
+    order: tantivy.Order = tantivy.Order.Desc
+
+
+def sort_plan(query: SearchQuery, has_text: bool) -> SortPlan:
+    """Return the order for `query`; relevance without query text means newest first."""
+    if query.sort == "modified_asc":
+        return SortPlan(fields.MODIFIED_ASC, tantivy.Order.Asc)
+    if query.sort == "title_asc":
+        return SortPlan(fields.TITLE_SORT, tantivy.Order.Asc)
+    if query.sort == "modified_desc" or not has_text:
+        return SortPlan(fields.MODIFIED_DESC, tantivy.Order.Desc)
+    return SortPlan(None)
+
+
+def build_query(schema: tantivy.Schema, units: list[QueryUnit], query: SearchQuery) -> tantivy.Query:
+    """Combine the text units, the facet filters and the public-only filter into one query."""
+    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    for unit in units:
+        clauses.append((tantivy.Occur.Must, _unit_query(schema, unit)))
+
+    phrase = _title_phrase(schema, units)
+    if phrase is not None:
+        clauses.append((tantivy.Occur.Should, phrase))
+
+    filters = list(filter_queries(schema, query.filters))
+    if query.public_only:
+        filters.extend(public_filters(schema))
+    for clause in filters:
+        clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(clause, 0.0)))
+
+    if not units:
+        clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+    return tantivy.Query.boolean_query(clauses)
+
+
+def public_filters(schema: tantivy.Schema) -> list[tantivy.Query]:
+    """Return the filters that keep only active, terbuka documents."""
+    return [
+        tantivy.Query.term_query(schema, fields.ACCESS_LEVEL, PUBLIC_ACCESS_LEVEL),
+        tantivy.Query.term_query(schema, fields.STATUS, ACTIVE_STATUS),
+    ]
+
+
+def filter_queries(schema: tantivy.Schema, filters: dict[str, list[str]]) -> Iterable[tantivy.Query]:
+    """Yield one term-set query per filtered facet; an empty value list filters nothing."""
+    for facet, keys in filters.items():
+        check_facet(facet)
+        if not keys:
+            continue
+        if facet == fields.YEAR:
+            yield tantivy.Query.term_set_query(schema, fields.YEAR, [_parse_year(key) for key in keys])
+        else:
+            yield tantivy.Query.term_set_query(schema, facet, [str(key) for key in keys])
+
+
+def check_facet(facet: str) -> None:
+    """Raise `InvalidQueryError` unless `facet` is one of `index.base.FACETS`."""
+    if facet not in FACETS:
+        known = ", ".join(FACETS)
+        raise InvalidQueryError(f"unknown facet {facet!r}; known facets: {known}")
+
+
+def aggregation_request(query: SearchQuery) -> dict[str, dict]:
+    """Return one terms aggregation per requested facet."""
+    request: dict[str, dict] = {}
+    for facet in query.facets:
+        check_facet(facet)
+        field = fields.YEAR if facet == fields.YEAR else fields.facet_value_field(facet)
+        size = query.facet_limit
+        request[facet] = {"terms": {"field": field, "size": size, "segment_size": max(SEGMENT_BUCKETS, size)}}
+    return request
+
+
+def facet_counts(response: dict, query: SearchQuery) -> dict[str, list[FacetCount]]:
+    """Turn an aggregation response into labelled counts, most frequent first, ties by key."""
+    counts: dict[str, list[FacetCount]] = {}
+    for facet in query.facets:
+        buckets = response.get(facet, {}).get("buckets", [])
+        entries = [_facet_count(facet, bucket) for bucket in buckets]
+        entries.sort(key=lambda entry: (-entry.count, entry.key))
+        counts[facet] = entries[:query.facet_limit]
+    return counts
+
+
+def _facet_count(facet: str, bucket: dict) -> FacetCount:
+    if facet == fields.YEAR:
+        year = str(int(bucket["key"]))
+        return FacetCount(key=year, label=year, count=bucket["doc_count"])
+    key, _, label = str(bucket["key"]).partition(fields.LABEL_SEPARATOR)
+    return FacetCount(key=key, label=label or key, count=bucket["doc_count"])
+
+
+def _unit_query(schema: tantivy.Schema, unit: QueryUnit) -> tantivy.Query:
+    alternatives: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    for terms in unit:
+        for field, boost in fields.TEXT_FIELDS:
+            alternatives.append((tantivy.Occur.Should, tantivy.Query.boost_query(_match(schema, field, terms), boost)))
+    return tantivy.Query.boolean_query(alternatives)
+
+
+def _match(schema: tantivy.Schema, field: str, terms: tuple[str, ...]) -> tantivy.Query:
+    if len(terms) == 1:
+        return tantivy.Query.term_query(schema, field, terms[0])
+    return tantivy.Query.phrase_query(schema, field, list(terms))
+
+
+def _title_phrase(schema: tantivy.Schema, units: list[QueryUnit]) -> tantivy.Query | None:
+    terms = [term for unit in units for term in unit[0]]
+    if len(terms) < 2:
+        return None
+    phrase = tantivy.Query.phrase_query(schema, fields.TITLE, terms)
+    return tantivy.Query.boost_query(phrase, TITLE_PHRASE_BOOST)
+
+
+def _parse_year(key: str) -> int:
+    try:
+        return int(key)
+    except (TypeError, ValueError) as error:
+        raise InvalidQueryError(f"year filter {key!r} is not a year; use four digits such as 2024") from error

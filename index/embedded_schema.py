@@ -1,0 +1,138 @@
+"""The tantivy schema of the embedded index and the mapping from `IndexDocument` to it.
+
+Text fields hold terms that `index.analysis` produced, joined by spaces, and use
+tantivy's `whitespace` tokenizer, so tantivy never analyzes text itself. Each
+facet has two fields: a `raw` keyword field with the key for filtering, and a
+fast field holding `key<US>label` so one terms aggregation returns counts
+together with labels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import orjson
+import tantivy
+
+from index.analysis import Analyzer, fold_word
+from index.base import FACETS, IndexDocument, Labelled
+
+# Field names.
+ID = "id"
+TITLE = "title"
+TITLE_WORDS = "title_words"
+KEYWORDS = "keywords"
+NAMES = "names"
+DESCRIPTION = "description"
+ACCESS_LEVEL = "access_level"
+STATUS = "status"
+CONTENT_HASH = "content_hash"
+MODIFIED_DESC = "modified_desc"
+MODIFIED_ASC = "modified_asc"
+TITLE_SORT = "title_sort"
+SOURCE = "source"
+YEAR = "year"
+
+# Searched text fields with their boosts.
+TEXT_FIELDS: tuple[tuple[str, float], ...] = ((TITLE, 3.0), (KEYWORDS, 2.0), (NAMES, 1.5), (DESCRIPTION, 1.0))
+
+KEYWORD_FACETS = tuple(name for name in FACETS if name != YEAR)
+LABEL_SEPARATOR = "\x1f"
+TITLE_SORT_CHARS = 120
+
+# Documents without `modified` sort last in both directions.
+_MISSING_FIRST = -(2**62)
+_MISSING_LAST = 2**62
+
+
+def facet_value_field(facet: str) -> str:
+    """Return the name of the fast field that holds `key<US>label` for `facet`."""
+    return f"facet_{facet}"
+
+
+def build_schema() -> tantivy.Schema:
+    """Build the schema of one index generation."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field(ID, stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(TITLE, tokenizer_name="whitespace")
+    builder.add_text_field(TITLE_WORDS, tokenizer_name="whitespace")
+    builder.add_text_field(KEYWORDS, tokenizer_name="whitespace")
+    builder.add_text_field(NAMES, tokenizer_name="whitespace")
+    builder.add_text_field(DESCRIPTION, tokenizer_name="whitespace")
+
+    for facet in KEYWORD_FACETS:
+        builder.add_text_field(facet, tokenizer_name="raw", index_option="basic")
+        builder.add_text_field(facet_value_field(facet), fast=True, tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field(YEAR, indexed=True, fast=True)
+
+    builder.add_text_field(ACCESS_LEVEL, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(STATUS, stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(CONTENT_HASH, stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field(MODIFIED_DESC, fast=True)
+    builder.add_integer_field(MODIFIED_ASC, fast=True)
+    builder.add_text_field(TITLE_SORT, fast=True, tokenizer_name="raw", index_option="basic")
+    builder.add_bytes_field(SOURCE, stored=True)
+    return builder.build()
+
+
+def facet_values(document: IndexDocument, facet: str) -> list[Labelled]:
+    """Return the labelled values of one keyword facet of `document`."""
+    value = getattr(document, facet)
+    if value is None:
+        return []
+    if isinstance(value, Labelled):
+        return [value]
+    return list(value)
+
+
+def to_tantivy(document: IndexDocument, analyzer: Analyzer) -> tantivy.Document:
+    """Map one `IndexDocument` to a tantivy document with analyzed text."""
+    target = tantivy.Document()
+    target.add_text(ID, document.id)
+    _add_text(target, analyzer, document)
+    _add_facets(target, document)
+
+    target.add_text(ACCESS_LEVEL, document.access_level or "")
+    target.add_text(STATUS, document.status)
+    target.add_text(CONTENT_HASH, document.content_hash)
+
+    timestamp = _epoch_seconds(document.modified)
+    target.add_integer(MODIFIED_DESC, _MISSING_FIRST if timestamp is None else timestamp)
+    target.add_integer(MODIFIED_ASC, _MISSING_LAST if timestamp is None else timestamp)
+    target.add_text(TITLE_SORT, title_sort_key(document.title))
+    target.add_bytes(SOURCE, orjson.dumps(document.model_dump(mode="json")))
+    return target
+
+
+def title_sort_key(title: str) -> str:
+    """Return the folded title used for `title_asc` sorting."""
+    return " ".join(fold_word(word) for word in title.split())[:TITLE_SORT_CHARS]
+
+
+def _add_text(target: tantivy.Document, analyzer: Analyzer, document: IndexDocument) -> None:
+    target.add_text(TITLE, " ".join(analyzer.analyze(document.title)))
+    target.add_text(TITLE_WORDS, " ".join(analyzer.words(document.title)))
+    target.add_text(KEYWORDS, " ".join(analyzer.analyze(" ".join(document.keywords))))
+    target.add_text(DESCRIPTION, " ".join(analyzer.analyze(document.description)))
+
+    names: list[str] = []
+    for facet in ("publisher", "creator", "province", "regency", "theme"):
+        names.extend(value.label for value in facet_values(document, facet))
+    target.add_text(NAMES, " ".join(analyzer.analyze(" ".join(names))))
+
+
+def _add_facets(target: tantivy.Document, document: IndexDocument) -> None:
+    for facet in KEYWORD_FACETS:
+        for value in facet_values(document, facet):
+            target.add_text(facet, value.key)
+            target.add_text(facet_value_field(facet), f"{value.key}{LABEL_SEPARATOR}{value.label}")
+    for year in sorted(set(document.year)):
+        target.add_integer(YEAR, year)
+
+
+def _epoch_seconds(moment: dt.datetime | None) -> int | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return int(moment.timestamp())
