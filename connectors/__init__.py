@@ -17,6 +17,7 @@ _REGISTRY: dict[str, str] = {
     "dcat-us": "connectors.dcat_us:DcatUsConnector",
     "dcat-rdf": "connectors.dcat_rdf:DcatRdfConnector",
     "csw": "connectors.csw:CswConnector",
+    "bps": "connectors.bps:BpsConnector",
 }
 
 
