@@ -1,0 +1,130 @@
+"""Fixtures for the HTTP client tests: loopback servers, a connect jail and fast policies."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from harvester.http import HttpPolicy
+from harvester.settings import Settings
+
+LOOPBACK = ("127.0.0.1", "::1")
+
+_jail = {"active": False, "rejected": []}
+
+
+def _connect_jail(event: str, args: tuple[Any, ...]) -> None:
+    """Reject any socket connect outside loopback while a test in this folder runs."""
+    if not _jail["active"] or event != "socket.connect":
+        return
+    address = args[1]
+    if isinstance(address, tuple) and address and address[0] not in LOOPBACK:
+        _jail["rejected"].append(address)
+        raise ConnectionRefusedError(f"test jail: connect to {address[0]} is not allowed")
+
+
+sys.addaudithook(_connect_jail)
+
+
+@pytest.fixture(autouse=True)
+def connect_jail() -> Iterator[list[Any]]:
+    """Fail any test whose code tried to connect outside loopback."""
+    _jail["active"] = True
+    _jail["rejected"] = []
+    try:
+        yield _jail["rejected"]
+    finally:
+        _jail["active"] = False
+    assert _jail["rejected"] == [], f"connects outside loopback were attempted: {_jail['rejected']}"
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(contact_url="https://example.invalid/contact")
+
+
+def loopback_policy(**changes: Any) -> HttpPolicy:
+    """A policy for tests: loopback allowed, no politeness delay, no backoff wait."""
+    values: dict[str, Any] = {"allowlist": ("127.0.0.1/32",), "min_delay_per_host": 0.0, "backoff_base": 0.0}
+    values.update(changes)
+    return HttpPolicy(**values)
+
+
+@pytest.fixture
+def second_server() -> Iterator[HTTPServer]:
+    """Another scripted server on its own port, which makes it a different origin."""
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.clear()
+        if server.is_running():
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    return ("127.0.0.1", 0)
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 whose connection handler writes raw bytes, for malformed or slow HTTP."""
+
+    def __init__(self, handle: Callable[[socket.socket], None]) -> None:
+        self._handle = handle
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self.connections = 0
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def _serve(self) -> None:
+        self._listener.settimeout(0.1)
+        while not self._stopped.is_set():
+            try:
+                connection, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._run, args=(connection,), daemon=True).start()
+
+    def _run(self, connection: socket.socket) -> None:
+        with connection:
+            try:
+                connection.recv(65536)
+                self._handle(connection)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self._stopped.set()
+        self._listener.close()
+        self._thread.join(timeout=2)
+
+
+@pytest.fixture
+def raw_server() -> Iterator[Callable[[Callable[[socket.socket], None]], RawServer]]:
+    servers: list[RawServer] = []
+
+    def start(handle: Callable[[socket.socket], None]) -> RawServer:
+        server = RawServer(handle)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
