@@ -130,3 +130,13 @@ class SchedulerLeaseRow(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=63)
     holder: str = Field(max_length=255)
     expires_at: dt.datetime = Field(sa_type=_UTC_DATETIME)
+
+
+# The dedupe tables live in their own module; importing them here keeps one
+# metadata for the migrations and the schema check.
+from harvester.store.dedupe_tables import (  # noqa: E402
+    DatasetMatchRow,
+    DatasetRedirectRow,
+    DatasetSeriesRow,
+    DedupeDecisionRow,
+)
