@@ -1,0 +1,394 @@
+"""The job runner: one harvest of one source, from listing to withdrawals.
+
+`run_harvest(services, source)` lists the source through its connector,
+skips records whose content hash is unchanged, maps and harmonizes the
+others, stores them in batches of `settings.harvest_batch_size` (one
+transaction each), hands the changed dataset ids of every committed batch to
+the indexer, and withdraws the records the source no longer lists. Every job
+ends in exactly one terminal state of `JobState`.
+
+Withdrawals happen only after a complete run: the connector reached the end
+of the listing, no source error occurred, the item cap was not hit and the
+run was not incremental. Even then the withdrawal guard in
+`harvester.store.withdrawal` holds them for review when the source looks
+empty or shrank by more than `settings.withdraw_max_share`.
+
+The environment variable HIMPUN_CRASH_AFTER_RECORDS=<n> ends the process
+with `os._exit(137)` once n records are stored, for crash-recovery tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from connectors import Connector, RemoteRecord, connector_class
+from harvester.errors import ConfigError, HimpunError, RecordError, SourceError, StoreError
+from harvester.harmonize import Finding, Harmonizer
+from harvester.jobs import JobCounts, JobError, JobReport, JobState
+from harvester.model import DatasetRecord
+from harvester.settings import Settings
+from harvester.sources import SourceConfig
+from harvester.store import Store
+from harvester.store.records import record_status
+from harvester.store.review import approve_job, reject_job
+from harvester.store.withdrawal import WithdrawalPlan, plan_withdrawals
+
+if TYPE_CHECKING:
+    from harvester.http import HttpClient
+
+__all__ = [
+    "HarvestServices",
+    "approve_job",
+    "mark_stale_jobs_interrupted",
+    "purge_withdrawn",
+    "reject_job",
+    "run_harvest",
+]
+
+logger = logging.getLogger(__name__)
+
+Indexer = Callable[[list[str]], None]
+Progress = Callable[[JobCounts], None]
+
+CRASH_ENVIRONMENT_VARIABLE = "HIMPUN_CRASH_AFTER_RECORDS"
+CRASH_EXIT_STATUS = 137
+
+# Errors kept on one job; the counts stay exact beyond it.
+MAX_JOB_ERRORS = 10_000
+
+# Seconds between heartbeats while records stream by without a store write.
+HEARTBEAT_SECONDS = 30.0
+
+# Exceptions a connector or the harmonizer may raise on one odd record that
+# are not `RecordError`: the record is rejected and the job goes on.
+RECORD_FAILURES = (RecordError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError)
+
+WITHDRAWN = "withdrawn"
+
+
+class HarvestServices(Protocol):
+    """What the runner needs from `harvester.services.Services`."""
+
+    settings: Settings
+    store: Store
+    harmonizer: Harmonizer
+
+
+def run_harvest(
+    services: HarvestServices,
+    source: SourceConfig,
+    *,
+    connector: Connector | None = None,
+    http: HttpClient | None = None,
+    dry_run: bool = False,
+    max_records: int | None = None,
+    full: bool = False,
+    progress: Progress | None = None,
+    indexer: Indexer | None = None,
+) -> JobReport:
+    """Harvest `source` once and return the job report.
+
+    `connector` and `http` replace the ones built from the source's family
+    and the settings. `max_records` caps the records listed (default: the
+    source's `max_records`); a capped run is incomplete and withdraws
+    nothing. `full` disables incremental listing. `progress` receives the
+    counts after each batch. `indexer` receives the dataset ids whose stored
+    state changed (added, updated or withdrawn) after each commit.
+
+    A dry run maps and harmonizes but writes no record; its job row is kept.
+    Raises `AlreadyRunningError` when a job of this source is running.
+    """
+    settings = services.settings
+    store = services.store
+    store.interrupt_stale_jobs(stale_after=dt.timedelta(minutes=settings.job_stale_minutes), source_id=source.id)
+
+    since = None
+    if connector is None and not full and _supports_incremental(source):
+        since = _last_success(store, source.id)
+    incremental = since is not None if connector is None else connector.state.incremental
+    job = store.start_job(source.id, dry_run=dry_run, incremental=incremental)
+    logger.info("job %d started: source %s%s", job.job_id, source.id, " (dry run)" if dry_run else "")
+
+    run = _HarvestRun(services, source, job, dry_run=dry_run, progress=progress, indexer=indexer,
+                      max_records=max_records if max_records is not None else source.max_records)
+    owned_http: HttpClient | None = None
+    try:
+        if connector is None:
+            owned_http = http or _http_client(settings, source)
+            run.execute(lambda: connector_class(source.family)(source, owned_http, since=since))
+        else:
+            run.execute(lambda: connector)
+    except BaseException as error:
+        run.abort(error)
+        raise
+    finally:
+        if owned_http is not None and http is None:
+            owned_http.close()
+    return run.report
+
+
+class _HarvestRun:
+    """The state of one running job: counts, errors, the pending batch, the ids seen."""
+
+    def __init__(self, services: HarvestServices, source: SourceConfig, job: JobReport, *, dry_run: bool,
+                 progress: Progress | None, indexer: Indexer | None, max_records: int | None) -> None:
+        self.store = services.store
+        self.harmonizer = services.harmonizer
+        self.settings = services.settings
+        self.source = source
+        self.report = job
+        self.counts = job.counts
+        self.dry_run = dry_run
+        self.progress = progress
+        self.indexer = indexer
+        self.max_records = max_records
+
+        self.known: dict[str, tuple[str, str]] = {}
+        self.seen: set[str] = set()
+        self.batch: list[DatasetRecord] = []
+        self.findings: dict[str, list[Finding]] = {}
+        self.stored = 0
+        self.cap_hit = False
+        self.source_failed = False
+        self.held: list[str] = []
+        self.crash_after = _crash_point()
+        self.last_heartbeat = time.monotonic()
+
+    # -- the stages, in order -------------------------------------------------
+
+    def execute(self, build_connector: Callable[[], Connector]) -> None:
+        """Run every stage and finish the job."""
+        try:
+            connector = build_connector()
+            self.known = self.store.known_states(self.source.id)
+            self.harvest(connector)
+            self.flush()
+            self.report.complete = connector.state.complete and not self.cap_hit
+            if self.report.complete and not connector.state.incremental:
+                self.withdraw()
+        except (SourceError, ConfigError) as error:
+            self.fail_source(error)
+        except StoreError as error:
+            self.source_failed = True
+            self.add_error(JobError(code=error.code, message=error.message))
+            logger.error("job %d: %s", self.report.job_id, error)
+        self.finish()
+
+    def harvest(self, connector: Connector) -> None:
+        """List, hash, map and harmonize every record, storing changed ones in batches."""
+        for remote in connector.list_records():
+            if self.max_records is not None and len(self.seen) >= self.max_records:
+                self.cap_hit = True
+                logger.info("job %d: item cap of %d records reached", self.report.job_id, self.max_records)
+                return
+            record = self.accept(connector, remote)
+            if record is not None:
+                self.batch.append(record)
+                if len(self.batch) >= self.settings.harvest_batch_size:
+                    self.flush()
+            self.beat()
+
+    def accept(self, connector: Connector, remote: RemoteRecord) -> DatasetRecord | None:
+        """Return the mapped record when `remote` is new or changed; count and report the rest."""
+        if remote.remote_id in self.seen:
+            self.reject(RecordError(f"source {self.source.id}: record {remote.remote_id} is listed twice; "
+                                    f"the first copy is kept", code="duplicate-record"), remote.remote_id)
+            return None
+        if remote.remote_id:
+            self.seen.add(remote.remote_id)
+        if remote.error is not None:
+            self.reject(remote.error, remote.remote_id)
+            return None
+
+        stored = self.known.get(remote.remote_id)
+        if stored is not None and stored[1] != WITHDRAWN and stored[0] == remote.content_hash():
+            self.counts.unchanged += 1
+            return None
+
+        try:
+            record = connector.map_record(remote)
+            findings = self.harmonizer.harmonize(record, self.source)
+        except RECORD_FAILURES as error:
+            self.reject(error, remote.remote_id)
+            return None
+        if findings:
+            self.findings[remote.remote_id] = findings
+        return record
+
+    def flush(self) -> None:
+        """Store the pending batch in one transaction and index what changed."""
+        if not self.batch:
+            return
+        batch, findings = self.batch, self.findings
+        self.batch, self.findings = [], {}
+
+        if self.dry_run:
+            self.count_dry_run(batch, findings)
+        else:
+            outcome = self.store.upsert_records(self.source.id, batch, findings, priority=self.source.priority)
+            self.counts.added += len(outcome.added)
+            self.counts.updated += len(outcome.updated)
+            self.counts.unchanged += outcome.unchanged
+            self.counts.quarantined += outcome.quarantined
+            self.stored += len(batch)
+            self.index(outcome.changed)
+            self.store.heartbeat_job(self.report.job_id)  # type: ignore[arg-type]
+            self.last_heartbeat = time.monotonic()
+            self.crash_if_requested()
+
+        if self.progress is not None:
+            self.progress(self.counts)
+
+    def withdraw(self) -> None:
+        """Withdraw records the complete run no longer saw, unless the guard holds them."""
+        known_active = {remote_id for remote_id, (_, status) in self.known.items() if status != WITHDRAWN}
+        plan: WithdrawalPlan = plan_withdrawals(known_active, self.seen, self.settings.withdraw_max_share)
+
+        if plan.held:
+            self.held = plan.held
+            self.add_error(JobError(code="withdrawals-held", message=f"source {self.source.id}: {plan.reason}",
+                                    value=str(len(plan.held))))
+            logger.warning("job %d: %s", self.report.job_id, plan.reason)
+            return
+        if not plan.withdraw:
+            return
+
+        self.counts.withdrawn += len(plan.withdraw)
+        if not self.dry_run:
+            dataset_ids = self.store.withdraw_records(self.source.id, plan.withdraw, at=self.store._now())
+            self.index(dataset_ids)
+
+    def finish(self) -> None:
+        """Store the terminal state of the job."""
+        self.report.state = self.final_state()
+        self.report.finished_at = self.store._now()
+        self.store.finish_job(self.report, pending_withdrawals=self.held or None)
+        logger.info("job %d finished %s: source %s, %s", self.report.job_id, self.report.state.value,
+                    self.source.id, self.counts.model_dump())
+
+    def final_state(self) -> JobState:
+        if self.source_failed:
+            return JobState.FAILED
+        if self.held:
+            return JobState.NEEDS_REVIEW
+        if self.report.errors:
+            return JobState.SUCCEEDED_WITH_ERRORS
+        return JobState.SUCCEEDED
+
+    # -- failures ---------------------------------------------------------------
+
+    def fail_source(self, error: SourceError | ConfigError) -> None:
+        """End the run failed, keeping the records already mapped."""
+        self.source_failed = True
+        self.add_error(JobError(code=error.code, message=error.message))
+        logger.warning("job %d: source %s failed: %s", self.report.job_id, self.source.id, error)
+        try:
+            self.flush()
+        except StoreError as store_error:
+            self.add_error(JobError(code=store_error.code, message=store_error.message))
+
+    def abort(self, error: BaseException) -> None:
+        """Record a job cut short by an unexpected error or an interrupt, then let it propagate."""
+        if self.report.finished_at is not None:
+            return
+        interrupted = isinstance(error, (KeyboardInterrupt, SystemExit))
+        self.report.state = JobState.INTERRUPTED if interrupted else JobState.FAILED
+        self.report.finished_at = self.store._now()
+        self.add_error(JobError(code="job-interrupted" if interrupted else "internal-error",
+                                message=f"job {self.report.job_id} stopped: {type(error).__name__}: {error}"))
+        try:
+            self.store.finish_job(self.report)
+        except HimpunError as finish_error:
+            logger.error("job %d: its final state could not be stored: %s", self.report.job_id, finish_error)
+
+    def reject(self, error: BaseException, remote_id: str | None) -> None:
+        self.counts.rejected += 1
+        code = getattr(error, "code", "map-failed")
+        value = getattr(error, "value", None)
+        message = str(error) if isinstance(error, RecordError) else f"{type(error).__name__}: {error}"
+        self.add_error(JobError(code=code, message=message, remote_id=remote_id or getattr(error, "remote_id", None),
+                                value=None if value is None else str(value)[:500]))
+
+    def add_error(self, error: JobError) -> None:
+        errors = self.report.errors
+        if len(errors) < MAX_JOB_ERRORS:
+            errors.append(error)
+        elif len(errors) == MAX_JOB_ERRORS:
+            errors.append(JobError(code="errors-truncated",
+                                   message=f"more than {MAX_JOB_ERRORS} errors; later ones are counted only"))
+
+    # -- helpers ------------------------------------------------------------------
+
+    def count_dry_run(self, batch: list[DatasetRecord], findings: dict[str, list[Finding]]) -> None:
+        for record in batch:
+            remote_id = record.provenance.remote_id
+            if remote_id in self.known:
+                self.counts.updated += 1
+            else:
+                self.counts.added += 1
+            if record_status(findings.get(remote_id, ())) == "quarantined":
+                self.counts.quarantined += 1
+
+    def index(self, dataset_ids: list[str]) -> None:
+        """Hand changed ids to the indexer; an index failure is reported, the reconciler repairs it."""
+        if self.indexer is None or not dataset_ids:
+            return
+        try:
+            self.indexer(dataset_ids)
+        except HimpunError as error:
+            self.add_error(JobError(code=error.code, message=f"indexing {len(dataset_ids)} datasets failed: {error}"))
+
+    def beat(self) -> None:
+        if self.dry_run or time.monotonic() - self.last_heartbeat < HEARTBEAT_SECONDS:
+            return
+        self.store.heartbeat_job(self.report.job_id)  # type: ignore[arg-type]
+        self.last_heartbeat = time.monotonic()
+
+    def crash_if_requested(self) -> None:
+        if self.crash_after is not None and self.stored >= self.crash_after:
+            os._exit(CRASH_EXIT_STATUS)
+
+
+def mark_stale_jobs_interrupted(store: Store, settings: Settings) -> list[int]:
+    """Mark jobs left running by dead processes interrupted; call it at start-up."""
+    return store.interrupt_stale_jobs(stale_after=dt.timedelta(minutes=settings.job_stale_minutes))
+
+
+def purge_withdrawn(services: HarvestServices, *, indexer: Indexer | None = None) -> list[str]:
+    """Delete datasets withdrawn longer ago than `settings.withdraw_grace_days`; return their ids."""
+    before = services.store._now() - dt.timedelta(days=services.settings.withdraw_grace_days)
+    purged = services.store.purge_withdrawn(before)
+    if indexer is not None and purged:
+        indexer(purged)
+    return purged
+
+
+def _last_success(store: Store, source_id: str) -> dt.datetime | None:
+    """Return the start of the last complete, successful, non-dry run of a source."""
+    for job in store.list_jobs(source_id, limit=50):
+        if job.state in (JobState.SUCCEEDED, JobState.SUCCEEDED_WITH_ERRORS) and job.complete and not job.dry_run:
+            return job.started_at
+    return None
+
+
+def _supports_incremental(source: SourceConfig) -> bool:
+    try:
+        return connector_class(source.family).supports_incremental
+    except ConfigError:
+        return False
+
+
+def _http_client(settings: Settings, source: SourceConfig) -> HttpClient:
+    from harvester.http import HttpClient
+
+    return HttpClient(settings, source=source)
+
+
+def _crash_point() -> int | None:
+    value = os.environ.get(CRASH_ENVIRONMENT_VARIABLE)
+    return int(value) if value else None
