@@ -46,7 +46,9 @@ __all__ = ["CatalogInfo", "DcatApProfile", "SeriesInfo"]
 
 _XSD_DATETIME = XSD + "dateTime"
 _XSD_DATE = XSD + "date"
-_XSD_NON_NEGATIVE = XSD + "nonNegativeInteger"
+# DCAT 3 gives dcat:byteSize the range xsd:nonNegativeInteger, but the DCAT-AP
+# 3.0.0 SHACL shapes require xsd:decimal, and validators run the shapes.
+_XSD_BYTE_SIZE = XSD + "decimal"
 
 _DATASET = term(DCAT, "Dataset")
 _DISTRIBUTION = term(DCAT, "Distribution")
@@ -354,7 +356,7 @@ class DcatApProfile:
         node.add(term(DCT, "description"), _text(distribution.description))
         self._add_format(node, distribution)
         if distribution.byte_size is not None and distribution.byte_size >= 0:
-            node.add(term(DCAT, "byteSize"), Literal(str(distribution.byte_size), _XSD_NON_NEGATIVE))
+            node.add(term(DCAT, "byteSize"), Literal(str(distribution.byte_size), _XSD_BYTE_SIZE))
         node.add(term(DCT, "issued"), _datetime(distribution.issued))
         node.add(term(DCT, "modified"), _datetime(distribution.modified))
         node.add(term(DCT, "license"), self._licence(distribution.licence or dataset.record.licence))
