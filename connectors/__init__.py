@@ -18,6 +18,7 @@ _REGISTRY: dict[str, str] = {
     "dcat-rdf": "connectors.dcat_rdf:DcatRdfConnector",
     "csw": "connectors.csw:CswConnector",
     "bps": "connectors.bps:BpsConnector",
+    "json-api": "connectors.declarative:DeclarativeConnector",
 }
 
 
