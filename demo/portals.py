@@ -295,7 +295,8 @@ def serve_portals(config: PortalConfig, *, host: str = "127.0.0.1", port: int = 
     """Serve `config` on `host:port` (port 0 picks a free one) and yield the base URL."""
     server = ThreadingHTTPServer((host, port), _handler_class(config))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="portal-simulator", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="portal-simulator", daemon=True)
     thread.start()
     try:
         yield f"http://{host}:{server.server_address[1]}"
