@@ -21,7 +21,7 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from harvester.errors import HimpunError
+from harvester.errors import SearchIndexError
 from harvester.settings import Settings
 from index.base import (
     MAX_OFFSET,
@@ -34,7 +34,7 @@ from index.base import (
     Suggestion,
 )
 from index.es_mapping import MAPPING_VERSION, from_source, index_body, load_protected_words, to_source
-from index.es_query import parse_result, search_body, suggest_body
+from index.es_query import parse_result, search_body, suggest_body, validate_query
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ HASH_PAGE_SIZE = 1000
 SUGGEST_OVERFETCH = 3
 
 
-class IndexUnavailableError(HimpunError):
+class IndexUnavailableError(SearchIndexError):
     """The search server could not be reached or rejected a request."""
 
     code = "index-unavailable"
@@ -132,6 +132,7 @@ class ElasticsearchIndex(SearchIndex):
     # Reads
 
     def search(self, query: SearchQuery) -> SearchResult:
+        validate_query(query)
         self._ensure_alias()
         reply = self._call("search", lambda: self._client.search(index=self.alias, **search_body(query)))
         return parse_result(query, reply.body)

@@ -8,13 +8,17 @@ An `IndexDocument` is stored as its own JSON plus derived fields:
     labels               text     publisher, creator, region and theme labels,
                                   so a search for "Pesawaran" finds datasets of
                                   that regency even when the title omits it
-    title_suggest        search_as_you_type, for `suggest`
+    title_sort           keyword  the title case- and accent-folded in
+                                  Python, for sorting and for `suggest`
+                                  prefix queries; normalizers are not
+                                  applied by every compatible server
 
 `<US>` is the ASCII unit separator (U+001F), which never occurs in a key.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,7 +33,7 @@ MAPPING_VERSION = 1
 
 FACET_SEPARATOR = "\u001f"
 TEXT_ANALYZER = "himpun_indonesian"
-DERIVED_FIELDS = ("facet_keys", "facet_pairs", "labels", "title_suggest")
+DERIVED_FIELDS = ("facet_keys", "facet_pairs", "labels", "title_sort")
 
 # Word lists under config/search/, shared with the embedded index: one word a
 # line, `#` starts a comment. Their words are protected from stemming in
@@ -61,9 +65,6 @@ def index_body(protected_words: Iterable[str], *, max_result_window: int) -> dic
             "analyzer": {
                 TEXT_ANALYZER: {"type": "indonesian", "stem_exclusion": list(protected_words)},
             },
-            "normalizer": {
-                "sort_key": {"type": "custom", "filter": ["lowercase", "asciifolding"]},
-            },
         },
     }
     return {"settings": settings, "mappings": _mappings()}
@@ -76,7 +77,8 @@ def _mappings() -> dict[str, Any]:
 
     properties: dict[str, Any] = {
         "id": {"type": "keyword"},
-        "title": {**text, "fields": {"sort": {"type": "keyword", "normalizer": "sort_key"}}},
+        "title": text,
+        "title_sort": {"type": "keyword"},
         "description": text,
         "keywords": {**text, "fields": {"raw": {"type": "keyword"}}},
         "publisher": labelled,
@@ -96,7 +98,6 @@ def _mappings() -> dict[str, Any]:
         "facet_keys": {"properties": facet_fields},
         "facet_pairs": {"properties": dict(facet_fields)},
         "labels": text,
-        "title_suggest": {"type": "search_as_you_type", "analyzer": "standard"},
     }
     return {"dynamic": "strict", "_meta": {"himpun_mapping_version": MAPPING_VERSION}, "properties": properties}
 
@@ -131,7 +132,7 @@ def to_source(document: IndexDocument) -> dict[str, Any]:
     source["facet_keys"] = facet_keys
     source["facet_pairs"] = facet_pairs
     source["labels"] = labels
-    source["title_suggest"] = document.title
+    source["title_sort"] = fold_title(document.title)
     return source
 
 
@@ -139,6 +140,13 @@ def from_source(source: dict[str, Any]) -> IndexDocument:
     """Decode an `_source` written by `to_source` back into an `IndexDocument`."""
     fields = {name: value for name, value in source.items() if name not in DERIVED_FIELDS}
     return IndexDocument.model_validate(fields)
+
+
+def fold_title(text: str) -> str:
+    """Return `text` case-folded, without accents and with single spaces, for sorting and prefixes."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(character for character in decomposed if not unicodedata.combining(character))
+    return " ".join(stripped.casefold().split())
 
 
 def split_facet_pair(pair: str) -> tuple[str, str]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from index.base import FacetCount, SearchHit, SearchQuery, SearchResult
-from index.es_mapping import from_source, split_facet_pair
+from harvester.errors import InvalidQueryError
+from index.base import FACETS, FacetCount, SearchHit, SearchQuery, SearchResult
+from index.es_mapping import fold_title, from_source, split_facet_pair
 
 PUBLIC_FILTERS: tuple[dict[str, Any], ...] = (
     {"term": {"access_level": "terbuka"}},
@@ -26,7 +27,7 @@ SORTS: dict[str, list[Any]] = {
     "relevance": [{"_score": "desc"}, {"modified": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
     "modified_desc": [{"modified": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
     "modified_asc": [{"modified": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
-    "title_asc": [{"title.sort": "asc"}, {"id": "asc"}],
+    "title_asc": [{"title_sort": "asc"}, {"id": "asc"}],
 }
 
 
@@ -60,20 +61,24 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
 
 
 def suggest_body(prefix: str, size: int) -> dict[str, Any]:
-    """Return the search request completing a title prefix among public documents."""
-    match = {
-        "multi_match": {
-            "query": prefix,
-            "type": "bool_prefix",
-            "fields": ["title_suggest", "title_suggest._2gram", "title_suggest._3gram"],
-        }
-    }
+    """Return the search request for public titles that start with `prefix`, ignoring case and accents."""
     return {
-        "query": {"bool": {"must": [match], "filter": base_filters(True)}},
+        "query": {"bool": {"filter": [{"prefix": {"title_sort": fold_title(prefix)}}, *base_filters(True)]}},
         "size": size,
         "_source": ["id", "title"],
-        "sort": [{"_score": "desc"}, {"title.sort": "asc"}, {"id": "asc"}],
+        "sort": [{"title_sort": "asc"}, {"id": "asc"}],
     }
+
+
+def validate_query(query: SearchQuery) -> None:
+    """Raise `InvalidQueryError` for an unknown facet or a year filter that is not a number."""
+    for facet in [*query.filters, *query.facets]:
+        if facet not in FACETS:
+            raise InvalidQueryError(f"unknown facet {facet!r}; known facets: {', '.join(FACETS)}")
+
+    for key in query.filters.get("year", []):
+        if not key.strip().isdigit():
+            raise InvalidQueryError(f"year filter {key!r} is not a year; use four digits such as 2024")
 
 
 def parse_result(query: SearchQuery, reply: dict[str, Any]) -> SearchResult:

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from harvester.model import PublishedDataset
 from index.base import IndexDocument, SearchIndex
-from index.dataset_document import dataset_document
+from index.documents import build_document
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class DriftReport:
         return len(self.missing) + len(self.stale) + len(self.extra_or_withdrawn)
 
 
-def rebuild_index(index: SearchIndex, store: DatasetSource, *, to_document: DocumentBuilder = dataset_document,
+def rebuild_index(index: SearchIndex, store: DatasetSource, *, to_document: DocumentBuilder = build_document,
                   verify: bool = True) -> int:
     """Rebuild `index` from every public dataset of `store`; return the number of documents.
 
@@ -78,7 +78,7 @@ def rebuild_index(index: SearchIndex, store: DatasetSource, *, to_document: Docu
 
 
 def check_index(index: SearchIndex, store: DatasetSource, repair: bool = True, *,
-                to_document: DocumentBuilder = dataset_document) -> DriftReport:
+                to_document: DocumentBuilder = build_document) -> DriftReport:
     """Compare the index with the public datasets of the store and, with `repair`, fix every difference."""
     expected = {dataset.id: to_document(dataset).content_hash for dataset in store.iter_datasets(public_only=True)}
     report = DriftReport()

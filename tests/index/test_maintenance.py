@@ -14,7 +14,7 @@ from harvester.model import AccessLevel, AccessRights, Agent, DatasetRecord, Pro
 from harvester.sources import SourceConfig
 from harvester.store import Store, assign_dataset_id
 from index.base import SearchIndex, SearchQuery
-from index.dataset_document import dataset_document
+from index.documents import build_document
 from index.maintenance import check_index, rebuild_index
 from tests.index.elasticsearch_backend import make_elasticsearch_index
 
@@ -126,7 +126,7 @@ def test_check_finds_and_repairs_drift(search_index: SearchIndex, store: Store) 
     # Extra: a non-public dataset that reached the index.
     closed = store.get_dataset(dataset_id("r5"))
     assert closed is not None
-    search_index.index([dataset_document(closed)])
+    search_index.index([build_document(closed)])
     search_index.commit()
 
     report = check_index(search_index, store, repair=True)
@@ -159,7 +159,7 @@ def test_withdrawn_hidden_before_repair(search_index: SearchIndex, store: Store)
 
     # The withdraw stage rewrote the document's status, and the crash came
     # before it could delete the document.
-    search_index.index([dataset_document(withdrawn)])
+    search_index.index([build_document(withdrawn)])
     search_index.commit()
 
     assert dataset_id("r3") not in _public_ids(search_index)
