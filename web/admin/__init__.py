@@ -1,0 +1,1 @@
+"""Operator pages under /admin, behind a password login."""
