@@ -170,6 +170,8 @@ class HttpResponse:
             body = body[3:]
         elif charset not in (None, "utf-8", "utf8", "us-ascii", "ascii"):
             body = self.text.encode("utf-8")
+        # TODO: reject duplicate keys and report NaN or deep nesting per record; today
+        # one bad value fails the whole page, and for a duplicate key the last value wins.
         try:
             return orjson.loads(body)
         except orjson.JSONDecodeError as error:
@@ -431,11 +433,6 @@ def parse_retry_after(value: str | None) -> float | None:
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     default_port = 443 if url.scheme == "https" else 80
     return (url.scheme, url.host.lower(), url.port or default_port)
-
-
-def with_overrides(policy: HttpPolicy, **changes: Any) -> HttpPolicy:
-    """Return `policy` with some fields changed; a shorthand for tests and benches."""
-    return replace(policy, **changes)
 
 
 DECOMPRESS_STEP = MIB
