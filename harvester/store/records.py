@@ -169,13 +169,15 @@ class RecordsMixin(StoreBase):
                       outcome: UpsertOutcome) -> list[dict[str, Any]]:
         """Drop rows whose stored hash and status match, sorting the rest into added and updated."""
         stored: dict[str, tuple[str, str]] = {}
+        assigned: dict[str, str] = {}
         query = (
-            sa.select(RECORD.c.remote_id, RECORD.c.content_hash, RECORD.c.status)
+            sa.select(RECORD.c.remote_id, RECORD.c.content_hash, RECORD.c.status, RECORD.c.dataset_id)
             .where(RECORD.c.source_id == source_id, RECORD.c.remote_id.in_(sa.bindparam("ids", expanding=True)))
         )
         for chunk in chunked([row["remote_id"] for row in rows]):
-            for remote_id, content_hash, status in connection.execute(query, {"ids": list(chunk)}):
+            for remote_id, content_hash, status, dataset_id in connection.execute(query, {"ids": list(chunk)}):
                 stored[remote_id] = (content_hash, status)
+                assigned[remote_id] = dataset_id
 
         changed: list[dict[str, Any]] = []
         for row in rows:
@@ -183,6 +185,8 @@ class RecordsMixin(StoreBase):
             if previous == (row["content_hash"], row["status"]):
                 outcome.unchanged += 1
                 continue
+            # The dedupe stage may have moved this record into another dataset.
+            row["dataset_id"] = assigned.get(row["remote_id"], row["dataset_id"])
             changed.append(row)
             (outcome.added if previous is None else outcome.updated).append(row["dataset_id"])
             if row["status"] == DatasetStatus.QUARANTINED.value:
@@ -205,8 +209,13 @@ class RecordsMixin(StoreBase):
 
     def _write_datasets(self, connection: sa.Connection, rows: list[dict[str, Any]], now: dt.datetime,
                         priority: int) -> None:
+        # A dataset merged from several copies is rebuilt by the dedupe stage,
+        # which runs after the job; writing one copy here would overwrite the merge.
+        shared = self._shared_datasets(connection, [row["dataset_id"] for row in rows])
         values = []
         for row in rows:
+            if row["dataset_id"] in shared:
+                continue
             copy = DatasetCopy(
                 source_id=row["source_id"], remote_id=row["remote_id"], record_json=row["record"],
                 content_hash=row["content_hash"], status=row["status"], access_level=row["access_level"],
@@ -219,6 +228,8 @@ class RecordsMixin(StoreBase):
                 "created_at": now, "updated_at": now, "withdrawn_at": None,
             })
 
+        if not values:
+            return
         insert = _insert_for(connection.dialect.name)(DATASET)
         excluded = insert.excluded
         statement = insert.on_conflict_do_update(
@@ -229,6 +240,19 @@ class RecordsMixin(StoreBase):
             where=sa.or_(DATASET.c.content_hash != excluded.content_hash, DATASET.c.status != excluded.status),
         )
         connection.execute(statement, values)
+
+    def _shared_datasets(self, connection: sa.Connection, dataset_ids: list[str]) -> set[str]:
+        """Return the ids among `dataset_ids` that more than one record belongs to."""
+        shared: set[str] = set()
+        query = (
+            sa.select(RECORD.c.dataset_id)
+            .where(RECORD.c.dataset_id.in_(sa.bindparam("ids", expanding=True)))
+            .group_by(RECORD.c.dataset_id)
+            .having(sa.func.count() > 1)
+        )
+        for chunk in chunked(sorted(set(dataset_ids))):
+            shared.update(connection.execute(query, {"ids": list(chunk)}).scalars())
+        return shared
 
     def withdraw_records(self, source_id: str, remote_ids: Sequence[str], at: dt.datetime) -> list[str]:
         """Mark records withdrawn in one transaction; return the datasets that became withdrawn.
