@@ -294,11 +294,17 @@ class EmbeddedIndex(SearchIndex):
         index = tantivy.Index(self._schema, path=str(generation), reuse=False)
         writer = index.writer(REBUILD_HEAP_BYTES)
         seen: set[str] = set()
-        for document in documents:
-            if document.id in seen:
-                writer.delete_documents_by_term(fields.ID, document.id)
-            seen.add(document.id)
-            writer.add_document(fields.to_tantivy(document, self.analyzer))
+        try:
+            for document in documents:
+                if document.id in seen:
+                    writer.delete_documents_by_term(fields.ID, document.id)
+                seen.add(document.id)
+                writer.add_document(fields.to_tantivy(document, self.analyzer))
+        except BaseException:
+            # Stop the writer's threads before the caller deletes the folder.
+            writer.rollback()
+            writer.wait_merging_threads()
+            raise
         writer.commit()
         writer.wait_merging_threads()
         return len(seen)

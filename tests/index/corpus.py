@@ -31,7 +31,10 @@ def real_documents() -> list[IndexDocument]:
     documents: list[IndexDocument] = []
     for number, record in enumerate(real_records()):
         publisher = record["publisher"].strip()
-        modified = dt.datetime.fromisoformat(record["modified"].replace("Z", "+00:00")) if record["modified"] else None
+        modified = None
+        if record["modified"]:
+            modified = dt.datetime.fromisoformat(record["modified"].replace("Z", "+00:00"))
+            modified = modified if modified.tzinfo else modified.replace(tzinfo=dt.UTC)
         documents.append(IndexDocument(
             id=f"real-{number:04d}",
             title=record["title"],
