@@ -1,0 +1,204 @@
+"""Scheduled harvests under a database lease.
+
+Every process that serves Himpun may start the scheduler, but only the
+holder of the `scheduler` lease row schedules harvests. The holder renews
+the lease every third of `settings.scheduler_lease_seconds`; when it stops
+renewing (it died or lost the database), another process takes the lease
+once it expires and schedules the harvests from then on. The job runner's
+one-running-job-per-source guard stays the last line of defence.
+
+Each enabled source with a `schedule` gets one APScheduler job, with a cron
+or an interval trigger and the source's jitter. Jobs coalesce missed runs
+into one, never run two instances at once, and still run when they start up
+to an hour late. Every `schedule.full_every`-th run of a source is a full
+run; the others are incremental where the connector supports it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from harvester.errors import AlreadyRunningError, HimpunError
+from harvester.harmonize import Harmonizer
+from harvester.job import mark_stale_jobs_interrupted, purge_withdrawn, run_harvest
+from harvester.settings import Settings
+from harvester.sources import Schedule, SourceConfig
+from harvester.store import Store
+
+__all__ = ["LEASE_NAME", "SchedulerHandle", "start_scheduler", "trigger_for"]
+
+logger = logging.getLogger(__name__)
+
+LEASE_NAME = "scheduler"
+
+# A run that starts this late (an executor that was busy, a paused process)
+# still runs once instead of being skipped.
+MISFIRE_GRACE_SECONDS = 3600
+
+# Harvests that run at the same time in one process.
+HARVEST_WORKERS = 4
+
+PURGE_INTERVAL_HOURS = 6
+
+Indexer = Callable[[list[str]], None]
+TriggerFactory = Callable[[Schedule], BaseTrigger]
+
+
+class SchedulerServices(Protocol):
+    """What the scheduler needs from `harvester.services.Services`."""
+
+    settings: Settings
+    store: Store
+    harmonizer: Harmonizer
+    sources: list[SourceConfig]
+
+
+def trigger_for(schedule: Schedule) -> BaseTrigger:
+    """Build the APScheduler trigger of a source schedule (cron wins over interval)."""
+    jitter = schedule.jitter_seconds or None
+    if schedule.cron:
+        return CronTrigger.from_crontab(schedule.cron, timezone=dt.UTC, jitter=jitter)
+    return IntervalTrigger(minutes=schedule.interval_minutes or 60, timezone=dt.UTC, jitter=jitter)
+
+
+@dataclass
+class SchedulerHandle:
+    """A started scheduler: whether it holds the lease, and `stop()`."""
+
+    scheduler: BackgroundScheduler
+    holder: str
+    leader: threading.Event = field(default_factory=threading.Event)
+    _stop: Callable[[], None] | None = None
+
+    @property
+    def is_leader(self) -> bool:
+        return self.leader.is_set()
+
+    def stop(self) -> None:
+        """Stop scheduling, wait for running harvests, and release the lease."""
+        if self._stop is not None:
+            self._stop()
+            self._stop = None
+
+
+def start_scheduler(
+    services: SchedulerServices,
+    *,
+    indexer: Indexer | None = None,
+    trigger_factory: TriggerFactory = trigger_for,
+) -> SchedulerHandle:
+    """Start the background scheduler; it schedules harvests while it holds the lease.
+
+    `trigger_factory` turns a source schedule into a trigger; tests pass one
+    with intervals in seconds.
+    """
+    scheduler = BackgroundScheduler(
+        timezone=dt.UTC,
+        # The lease has its own thread, so busy harvest workers never delay a renewal.
+        executors={"default": ThreadPoolExecutor(HARVEST_WORKERS), "lease": ThreadPoolExecutor(1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
+    )
+    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    handle = SchedulerHandle(scheduler=scheduler, holder=holder)
+    lease = _Lease(services, handle, indexer, trigger_factory)
+
+    lease_seconds = services.settings.scheduler_lease_seconds
+    scheduler.add_job(lease.renew, IntervalTrigger(seconds=lease_seconds / 3, timezone=dt.UTC),
+                      id="scheduler-lease", executor="lease", misfire_grace_time=None)
+    scheduler.start()
+    lease.renew()
+    handle._stop = lease.stop
+    logger.info("scheduler started as %s", holder)
+    return handle
+
+
+class _Lease:
+    """Renews the lease and adds or removes the harvest jobs as leadership changes."""
+
+    def __init__(self, services: SchedulerServices, handle: SchedulerHandle, indexer: Indexer | None,
+                 trigger_factory: TriggerFactory) -> None:
+        self.services = services
+        self.handle = handle
+        self.indexer = indexer
+        self.trigger_factory = trigger_factory
+        self.ttl = dt.timedelta(seconds=services.settings.scheduler_lease_seconds)
+        self.runs: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    def renew(self) -> None:
+        with self.lock:
+            held = self._acquire()
+            if held and not self.handle.is_leader:
+                self._lead()
+            elif not held and self.handle.is_leader:
+                self._follow("the lease went to another process")
+
+    def _acquire(self) -> bool:
+        try:
+            return self.services.store.acquire_lease(LEASE_NAME, self.handle.holder, self.ttl)
+        except Exception as error:  # noqa: BLE001 - any database failure means the lease is not held
+            logger.warning("scheduler lease could not be renewed: %s", error)
+            return False
+
+    def _lead(self) -> None:
+        self.handle.leader.set()
+        mark_stale_jobs_interrupted(self.services.store, self.services.settings)
+        scheduler = self.handle.scheduler
+        for source in self.services.sources:
+            if source.enabled and source.schedule is not None:
+                scheduler.add_job(self.run_source, self.trigger_factory(source.schedule), args=[source],
+                                  id=f"harvest:{source.id}", replace_existing=True)
+        scheduler.add_job(self.purge, IntervalTrigger(hours=PURGE_INTERVAL_HOURS, timezone=dt.UTC),
+                          id="purge-withdrawn", replace_existing=True)
+        logger.info("scheduler %s holds the lease and schedules %d sources", self.handle.holder,
+                    len(self.handle.scheduler.get_jobs()) - 2)
+
+    def _follow(self, reason: str) -> None:
+        self.handle.leader.clear()
+        for job in self.handle.scheduler.get_jobs():
+            if job.id != "scheduler-lease":
+                job.remove()
+        logger.warning("scheduler %s stopped scheduling harvests: %s", self.handle.holder, reason)
+
+    def run_source(self, source: SourceConfig) -> None:
+        """Run one scheduled harvest, after checking the lease is still held."""
+        self.renew()
+        if not self.handle.is_leader:
+            return
+
+        number = self.runs.get(source.id, 0)
+        self.runs[source.id] = number + 1
+        full = number % (source.schedule.full_every if source.schedule else 1) == 0
+        try:
+            run_harvest(self.services, source, full=full, indexer=self.indexer)
+        except AlreadyRunningError:
+            logger.info("scheduled harvest of %s skipped: a job of it is already running", source.id)
+        except Exception:  # noqa: BLE001 - the job row is already failed; keep the scheduler alive
+            logger.exception("scheduled harvest of %s failed", source.id)
+
+    def purge(self) -> None:
+        try:
+            purge_withdrawn(self.services, indexer=self.indexer)
+        except HimpunError as error:
+            logger.error("purging withdrawn datasets failed: %s", error)
+
+    def stop(self) -> None:
+        self.handle.scheduler.shutdown(wait=True)
+        if self.handle.is_leader:
+            self.handle.leader.clear()
+            self.services.store.release_lease(LEASE_NAME, self.handle.holder)
+        logger.info("scheduler %s stopped", self.handle.holder)
