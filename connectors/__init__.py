@@ -19,6 +19,7 @@ _REGISTRY: dict[str, str] = {
     "csw": "connectors.csw:CswConnector",
     "bps": "connectors.bps:BpsConnector",
     "json-api": "connectors.declarative:DeclarativeConnector",
+    "spreadsheet": "connectors.spreadsheet:SpreadsheetConnector",
 }
 
 
