@@ -32,7 +32,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from harvester.errors import AlreadyRunningError, HimpunError
+from harvester.errors import AlreadyRunningError, ConfigError, HimpunError
 from harvester.harmonize import Harmonizer
 from harvester.job import mark_stale_jobs_interrupted, purge_withdrawn, run_harvest
 from harvester.settings import Settings
@@ -71,7 +71,13 @@ def trigger_for(schedule: Schedule) -> BaseTrigger:
     """Build the APScheduler trigger of a source schedule (cron wins over interval)."""
     jitter = schedule.jitter_seconds or None
     if schedule.cron:
-        return CronTrigger.from_crontab(schedule.cron, timezone=dt.UTC, jitter=jitter)
+        fields = schedule.cron.split()
+        if len(fields) != 5:
+            raise ConfigError(f"cron expression {schedule.cron!r} is invalid: expected 5 fields "
+                              "(minute hour day month day-of-week)")
+        minute, hour, day, month, day_of_week = fields
+        return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week,
+                           timezone=dt.UTC, jitter=jitter)
     return IntervalTrigger(minutes=schedule.interval_minutes or 60, timezone=dt.UTC, jitter=jitter)
 
 

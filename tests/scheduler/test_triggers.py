@@ -23,3 +23,12 @@ def test_interval_schedule() -> None:
     assert isinstance(trigger, IntervalTrigger)
     assert trigger.interval.total_seconds() == 5400
     assert trigger.jitter is None
+
+
+def test_malformed_cron_rejected() -> None:
+    import pytest
+
+    from harvester.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        trigger_for(Schedule(cron="30 2 * *"))
