@@ -20,7 +20,7 @@ DEFAULT_FRAGMENT_CHARS = 240
 
 def highlight_text(analyzer: Analyzer, text: str, terms: Collection[str]) -> str | None:
     """Return all of `text` escaped and marked, or None when no word matches."""
-    cleaned = clean_text(text)
+    cleaned = _collapse(clean_text(text))
     matches = _matching_spans(analyzer, cleaned, terms)
     if not matches:
         return None
@@ -38,7 +38,7 @@ def highlight_fragment(
     The window starts a little before the first matching word and is widened to
     word boundaries; an ellipsis shows where text was cut.
     """
-    cleaned = " ".join(clean_text(text).split())
+    cleaned = _collapse(clean_text(text))
     matches = _matching_spans(analyzer, cleaned, terms)
     if not matches:
         return None
@@ -52,6 +52,10 @@ def highlight_fragment(
     prefix = ELLIPSIS if start > 0 else ""
     suffix = ELLIPSIS if end < len(cleaned) else ""
     return f"{prefix}{body}{suffix}"
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _matching_spans(analyzer: Analyzer, cleaned: str, terms: Collection[str]) -> list[WordSpan]:
