@@ -12,7 +12,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -25,6 +25,10 @@ logger = logging.getLogger(__name__)
 
 CHECKED_SCHEMES = ("http://", "https://")
 
+# Asks for the first byte only, so a check never downloads a whole file from
+# servers that honour ranges; 206 Partial Content counts as reachable.
+RANGE_HEADERS = {"Range": "bytes=0-0"}
+
 
 class _Response(Protocol):
     status: int
@@ -33,7 +37,7 @@ class _Response(Protocol):
 class UrlGetter(Protocol):
     """The part of `harvester.http.HttpClient` the link check uses."""
 
-    def get(self, url: str) -> _Response: ...
+    def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> _Response: ...
 
 
 class LinkCheckResult(BaseModel):
@@ -60,7 +64,7 @@ def check_url(client: UrlGetter, url: str) -> LinkCheckResult:
     """Fetch `url` once through `client` and return whether it answered with 2xx."""
     now = dt.datetime.now(dt.UTC)
     try:
-        response = client.get(url)
+        response = client.get(url, headers=RANGE_HEADERS)
     except FetchError as error:
         logger.info("link check failed for %s: %s (%s)", url, error, error.code)
         return LinkCheckResult(url=url, ok=False, status=error.status, error=error.code, checked_at=now)

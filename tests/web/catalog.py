@@ -22,6 +22,7 @@ from typing import Any
 from connectors.dcat_us import DcatUsConnector
 from harvester.harmonize import Harmonizer
 from harvester.http import HttpClient, HttpPolicy
+from harvester.jobs import JobCounts, JobError, JobState
 from harvester.model import AccessLevel
 from harvester.services import Services
 from harvester.settings import Settings
@@ -117,7 +118,7 @@ def build_catalog(data_dir: Path) -> Catalog:
         settings = Settings(data_dir=data_dir, admin_password=ADMIN_PASSWORD, session_secret=SESSION_SECRET,
                             base_url="http://127.0.0.1:8000")
         source = SourceConfig(id="satudata-aceh", name="Satu Data Aceh", family="dcat-us",
-                              url=f"{base_url}/data.json", walidata="Diskominfo Aceh", region="11",
+                              url=f"{base_url}/data.json", walidata="Provinsi Aceh", region="11",
                               access_default=AccessLevel.TERBUKA)
         policy = HttpPolicy(allowlist=(f"127.0.0.1:{base_url.rsplit(':', 1)[1]}",), min_delay_per_host=0.0)
         with HttpClient(settings, source=source, policy=policy) as client:
@@ -140,3 +141,16 @@ def build_catalog(data_dir: Path) -> Catalog:
                          if any(copy.remote_id == first_id for copy in dataset.sources))
     return Catalog(services=services, source=source, original_url=f"{base_url}/asli/{first_id}",
                    provenance_dataset_id=provenance_id)
+
+
+def needs_review_job(store: Store, source_id: str, remote_ids: list[str]) -> int:
+    """Record a finished job of `source_id` that holds the withdrawal of `remote_ids` for review."""
+    job = store.start_job(source_id)
+    report = job.model_copy(update={
+        "state": JobState.NEEDS_REVIEW,
+        "complete": True,
+        "counts": JobCounts(unchanged=100),
+        "errors": [JobError(code="invalid-record", message="dataset x-1 has no title", remote_id="x-1")],
+    })
+    store.finish_job(report, pending_withdrawals=remote_ids)
+    return job.job_id  # type: ignore[return-value]

@@ -97,7 +97,8 @@ def test_dataset_turtle_still_served(client: TestClient, catalog: Catalog) -> No
 
 
 def test_restricted_dataset_is_not_found(client: TestClient, catalog: Catalog) -> None:
-    restricted = [dataset for dataset in catalog.services.store.iter_datasets() if not dataset.is_public]
+    restricted = [dataset for dataset in catalog.services.store.iter_datasets()
+                  if RESTRICTED_CANARY in dataset.record.title]
     assert restricted
     response = client.get(f"/dataset/{restricted[0].id}", headers=HTML)
     assert response.status_code == 404
@@ -137,9 +138,15 @@ def test_search_page_escapes_hostile_titles(client: TestClient) -> None:
 
 
 def test_organization_page_lists_datasets(client: TestClient) -> None:
-    response = client.get("/organization/diskominfo-aceh")
+    response = client.get("/organization/kemendagri:11")
     assert response.status_code == 200
-    assert "Diskominfo Aceh" in response.text
+    assert "Provinsi Aceh" in response.text
+
+
+def test_opd_page_accepts_scoped_key(client: TestClient) -> None:
+    response = client.get("/opd/11/dinas-lingkungan-hidup")
+    assert response.status_code == 200
+    assert "Dinas Lingkungan Hidup" in response.text
 
 
 def test_unknown_organization_is_not_found(client: TestClient) -> None:

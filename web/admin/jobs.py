@@ -9,7 +9,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.responses import RedirectResponse, Response
 
+from harvester.errors import ConflictError
 from harvester.jobs import JobState
+from harvester.store.review import approve_job, reject_job
+from index.sync import sync_datasets
 from web.admin.auth import check_csrf, require_operator
 from web.admin.schedule import next_run
 from web.deps import get_services
@@ -54,13 +57,14 @@ async def review_job(request: Request, job_id: int,
     if decision not in ("approve", "reject"):
         raise HTTPException(status_code=400, detail="decision must be approve or reject")
 
-    # The job runner owns the review: approving applies the held withdrawals.
-    from harvester import job as job_runner
-
     services = get_services(request)
-    if decision == "approve":
-        job_runner.approve_job(services, job_id)
-    else:
-        job_runner.reject_job(services, job_id)
+    try:
+        if decision == "approve":
+            approve_job(services.store, job_id,
+                        indexer=lambda dataset_ids: sync_datasets(services.index, services.store, dataset_ids))
+        else:
+            reject_job(services.store, job_id)
+    except ConflictError as error:
+        raise HTTPException(status_code=409, detail=str(error)) from error
     logger.info("operator decided %s on job %s", decision, job_id)
     return RedirectResponse(f"/admin/jobs/{job_id}", status_code=303)

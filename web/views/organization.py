@@ -37,11 +37,11 @@ def _organization_page(request: Request, facet: str, key: str, template_kind: st
     return render(request, "organization.html", context)
 
 
-@router.get("/organization/{key}", response_class=HTMLResponse, name="web_organization")
+@router.get("/organization/{key:path}", response_class=HTMLResponse, name="web_organization")
 def organization_page(request: Request, key: str) -> HTMLResponse:
     return _organization_page(request, "publisher", key, "walidata")
 
 
-@router.get("/opd/{key}", response_class=HTMLResponse, name="web_opd")
+@router.get("/opd/{key:path}", response_class=HTMLResponse, name="web_opd")
 def opd_page(request: Request, key: str) -> HTMLResponse:
     return _organization_page(request, "creator", key, "opd")
