@@ -20,6 +20,7 @@ _REGISTRY: dict[str, str] = {
     "bps": "connectors.bps:BpsConnector",
     "json-api": "connectors.declarative:DeclarativeConnector",
     "spreadsheet": "connectors.spreadsheet:SpreadsheetConnector",
+    "html": "connectors.html:HtmlConnector",
 }
 
 
