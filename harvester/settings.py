@@ -65,6 +65,18 @@ class Settings(BaseSettings):
     scheduler_lease_seconds: float = Field(
         default=60, gt=0, description="Seconds the scheduler lease lasts; the holder renews it every third of that.",
     )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log line format: text, or json for one JSON object per line.")
+    public_rate_limit_per_minute: float = Field(
+        default=600, gt=0, description="Requests per minute one client address may send to the public API.")
+    public_rate_limit_burst: int = Field(
+        default=60, ge=1, description="Requests one client address may send at once before the public limit applies.")
+    admin_auth_max_failures: int = Field(
+        default=10, ge=1, description="Failed admin API authentications per client address per minute before 429.")
+    max_sources_per_walidata: int = Field(
+        default=100, ge=1, description="Sources one Walidata may hold through the admin API.")
+    min_schedule_minutes: int = Field(
+        default=15, ge=1, description="Shortest schedule interval, in minutes, the admin API accepts for a source.")
 
     @property
     def resolved_database_url(self) -> str:

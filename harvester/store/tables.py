@@ -140,3 +140,4 @@ from harvester.store.dedupe_tables import (  # noqa: E402
     DatasetSeriesRow,
     DedupeDecisionRow,
 )
+from harvester.store.admin_tables import AdminAuditRow, AdminTokenRow  # noqa: E402
