@@ -69,6 +69,9 @@ _CONCEPT = term(SKOS, "Concept")
 _IDENTIFIER = term(ADMS, "Identifier")
 _ENTITY = term(PROV, "Entity")
 
+# Distinct agents, regions and vocabulary terms kept built; far more than a catalog has.
+_MAX_SHARED_NODES = 50_000
+
 _YEAR_SUFFIX = re.compile(r"\s*(\btahun\b\s*)?\b(19|20)\d{2}\b\s*$", re.IGNORECASE)
 
 
@@ -125,6 +128,20 @@ class DcatApProfile:
         self.catalog_info = catalog or CatalogInfo()
         self.series_lookup = series_lookup
         self.catalog_uri = IRI(f"{self.base_url}/catalog")
+        self._shared: dict[str, Resource] = {}
+
+    def _shared_node(self, key: str, build: Callable[[], Resource | None]) -> Resource | None:
+        """Return the cached node for `key`, building it once; shared nodes are written once per document."""
+        node = self._shared.get(key)
+        if node is None:
+            node = build()
+            if node is None:
+                return None
+            node.shared_key = key
+            if len(self._shared) >= _MAX_SHARED_NODES:
+                self._shared.clear()
+            self._shared[key] = node
+        return node
 
     # --- URIs ---------------------------------------------------------------
 
@@ -234,6 +251,10 @@ class DcatApProfile:
                 node.add(term(DCAT, "keyword"), Literal(cleaned))
 
     def _theme(self, concept: Concept) -> Resource | None:
+        key = f"theme|{concept.uri}|{concept.label}|{concept.original}"
+        return self._shared_node(key, lambda: self._build_theme(concept))
+
+    def _build_theme(self, concept: Concept) -> Resource | None:
         uri = safe_iri(concept.uri)
         if uri is None:
             return None
@@ -246,6 +267,11 @@ class DcatApProfile:
     def _agent(self, agent: Agent | None) -> Resource | None:
         if agent is None:
             return None
+        if agent.identifier:
+            return self._shared_node(f"agent|{agent.identifier}|{agent.name}", lambda: self._build_agent(agent))
+        return self._build_agent(agent)
+
+    def _build_agent(self, agent: Agent) -> Resource | None:
         name = clean_text(agent.name) or clean_text(agent.original)
         if name is None:
             return None
@@ -274,17 +300,21 @@ class DcatApProfile:
 
     def _add_spatial(self, node: Resource, regions: list[RegionCode], spatial_text: str | None) -> None:
         for region in regions:
-            location = Resource(self.region_uri(region))
-            location.add(RDF_TYPE, _LOCATION)
-            location.add(term(DCT, "identifier"), Literal(region.code))
-            location.add(term(LOCN, "geographicName"), _text(region.name))
-            node.add(term(DCT, "spatial"), location)
+            key = f"region|{region.system.value}|{region.edition}|{region.code}|{region.name}"
+            node.add(term(DCT, "spatial"), self._shared_node(key, lambda region=region: self._location(region)))
         text = clean_text(spatial_text)
         if not regions and text:
             location = Resource(None)
             location.add(RDF_TYPE, _LOCATION)
             location.add(term(LOCN, "geographicName"), Literal(text))
             node.add(term(DCT, "spatial"), location)
+
+    def _location(self, region: RegionCode) -> Resource:
+        location = Resource(self.region_uri(region))
+        location.add(RDF_TYPE, _LOCATION)
+        location.add(term(DCT, "identifier"), Literal(region.code))
+        location.add(term(LOCN, "geographicName"), _text(region.name))
+        return location
 
     def _temporal(self, temporal: Temporal | None) -> Resource | None:
         if temporal is None or (temporal.start is None and temporal.end is None):
@@ -298,17 +328,22 @@ class DcatApProfile:
     def _frequency(self, frequency: Concept | None) -> Resource | None:
         return self._frequency_uri(frequency.uri) if frequency is not None else None
 
-    def _frequency_uri(self, uri: str | None) -> Resource | None:
-        iri = safe_iri(uri)
-        if iri is None:
+    def _typed_term(self, uri: str | None, rdf_class: IRI) -> Resource | None:
+        """Return a vocabulary term typed with `rdf_class`, as the class-range shapes require."""
+        if uri is None:
             return None
-        return Resource(iri, [(RDF_TYPE, _FREQUENCY)])
+
+        def build() -> Resource | None:
+            iri = safe_iri(uri)
+            return Resource(iri, [(RDF_TYPE, rdf_class)]) if iri is not None else None
+
+        return self._shared_node(f"term|{rdf_class}|{uri}", build)
+
+    def _frequency_uri(self, uri: str | None) -> Resource | None:
+        return self._typed_term(uri, _FREQUENCY)
 
     def _access_rights(self, level: object) -> Resource | None:
-        iri = ACCESS_RIGHTS.get(level)  # type: ignore[call-overload]
-        if iri is None:
-            return None
-        return Resource(iri, [(RDF_TYPE, _RIGHTS)])
+        return self._typed_term(ACCESS_RIGHTS.get(level), _RIGHTS)  # type: ignore[call-overload]
 
     def _document(self, url: str | None) -> Resource | None:
         iri = safe_iri(url)
@@ -366,17 +401,18 @@ class DcatApProfile:
         file_format = distribution.format
         if file_format is None:
             return
-        file_type = safe_iri(file_format.file_type_uri)
-        if file_type is not None:
-            node.add(term(DCT, "format"), Resource(file_type, [(RDF_TYPE, _MEDIA_TYPE_OR_EXTENT)]))
+        node.add(term(DCT, "format"), self._typed_term(file_format.file_type_uri, _MEDIA_TYPE_OR_EXTENT))
         media_type = clean_text(file_format.media_type)
         if media_type and "/" in media_type:
-            iri = safe_iri(IANA_MEDIA_TYPES + media_type.lower())
-            node.add(term(DCAT, "mediaType"), Resource(iri, [(RDF_TYPE, _MEDIA_TYPE)]) if iri else None)
+            node.add(term(DCAT, "mediaType"), self._typed_term(IANA_MEDIA_TYPES + media_type.lower(), _MEDIA_TYPE))
 
     def _licence(self, licence: Licence | None) -> Resource | None:
         if licence is None:
             return None
+        key = f"licence|{licence.uri}|{licence.spdx_id}|{licence.title}"
+        return self._shared_node(key, lambda: self._build_licence(licence))
+
+    def _build_licence(self, licence: Licence) -> Resource | None:
         uri = safe_iri(licence.uri)
         if uri is None and licence.spdx_id:
             uri = safe_iri(SPDX_LICENSES + licence.spdx_id)

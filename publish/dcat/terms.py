@@ -68,6 +68,9 @@ class Resource:
 
     subject: IRI | None
     properties: list[tuple[str, Node]] = field(default_factory=list)
+    # Set on nodes many datasets point to (agents, regions, vocabulary terms):
+    # writers emit each key once per document and link to it afterwards.
+    shared_key: str | None = None
 
     def add(self, predicate: str, value: Node | None) -> None:
         """Append one pair; a `None` value is skipped so callers need no checks."""
@@ -97,10 +100,15 @@ def clean_text(value: str | None) -> str | None:
     return cleaned or None
 
 
+_ALREADY_SAFE = re.compile(r"^(https?|ftp|mailto|urn):[A-Za-z0-9:/?#\[\]@!$&'()*+,;=._~%-]*$", re.IGNORECASE)
+
+
 def safe_iri(value: str | None) -> IRI | None:
     """Return an IRI for a URL from a source, or None when it is not an absolute http(s), ftp, mailto or urn URL."""
     if value is None:
         return None
+    if _ALREADY_SAFE.match(value):
+        return IRI(value)
     candidate = _XML_INVALID.sub("", value).strip()
     if not _SCHEME.match(candidate):
         return None

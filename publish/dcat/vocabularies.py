@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from harvester.model import AccessLevel
 from publish.dcat.terms import IRI, NAMESPACES
 
@@ -31,6 +33,7 @@ IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 SPDX_LICENSES = "http://spdx.org/licenses/"
 
 
+@functools.cache
 def term(namespace: str, local: str) -> IRI:
     """Return the IRI of `local` in `namespace`."""
     return IRI(namespace + local)

@@ -35,6 +35,9 @@ __all__ = [
 
 XSD_STRING = NAMESPACES["xsd"] + "string"
 
+# Shared nodes remembered per document; a full dump has a few thousand.
+_MAX_SHARED = 200_000
+
 
 def _compact(iri: str) -> tuple[str, str] | None:
     """Split `iri` into (prefix, local name) when a known namespace covers it and the local name is simple."""
@@ -52,18 +55,32 @@ class RdfWriter(abc.ABC):
     media_type: str = ""
 
     def __init__(self) -> None:
+        self._qnames: dict[str, str] = {}
         self._names: dict[str, str] = {}
+        self._emitted: set[str] = set()
 
-    def _qname(self, iri: str, separator: str = ":") -> str:
+    def _first_time(self, resource: Resource) -> bool:
+        """Return True unless `resource` is a shared node this document already holds."""
+        key = resource.shared_key
+        if key is None:
+            return True
+        if key in self._emitted:
+            return False
+        if len(self._emitted) >= _MAX_SHARED:
+            # Forgetting only repeats a few nodes later; the graph stays the same.
+            self._emitted.clear()
+        self._emitted.add(key)
+        return True
+
+    def _qname(self, iri: str) -> str:
         """Return the prefixed name of a vocabulary IRI, cached; raise ValueError for an unknown namespace."""
-        key = iri + separator
-        name = self._names.get(key)
+        name = self._qnames.get(iri)
         if name is None:
             parts = _compact(iri)
             if parts is None:
                 raise ValueError(f"no prefix covers the predicate or class {iri!r}; add its namespace to NAMESPACES")
-            name = parts[0] + separator + parts[1]
-            self._names[key] = name
+            name = parts[0] + ":" + parts[1]
+            self._qnames[iri] = name
         return name
 
     def start(self) -> str:
@@ -100,10 +117,12 @@ class TurtleWriter(RdfWriter):
         return "\n".join(lines) + "\n\n"
 
     def resource(self, resource: Resource) -> str:
+        if not self._first_time(resource):
+            return ""
         pending: list[Resource] = [resource]
         blocks: list[str] = []
         while pending:
-            current = pending.pop(0)
+            current = pending.pop()
             body = self._properties(current, pending, "    ")
             blocks.append(f"<{current.subject}>{body} .\n")
         return "".join(blocks)
@@ -111,32 +130,43 @@ class TurtleWriter(RdfWriter):
     def _properties(self, resource: Resource, pending: list[Resource], indent: str) -> str:
         parts: list[str] = []
         for predicate, value in resource.properties:
-            verb = "a" if predicate == RDF_TYPE else self._qname(predicate)
-            parts.append(f"{verb} {self._object(value, pending, indent)}")
+            if predicate == RDF_TYPE:
+                parts.append("a " + self._qname(value))
+            else:
+                parts.append(self._qname(predicate) + " " + self._object(value, pending, indent))
         if not parts:
             return ""
-        return " " + (f" ;\n{indent}").join(parts)
+        return " " + (" ;\n" + indent).join(parts)
 
     def _object(self, value: Node, pending: list[Resource], indent: str) -> str:
-        if isinstance(value, IRI):
+        kind = type(value)
+        if kind is IRI:
             return f"<{value}>"
-        if isinstance(value, Literal):
-            return self._literal(value)
-        if value.subject is not None:
-            pending.append(value)
-            return f"<{value.subject}>"
-        inner = self._properties(value, pending, indent + "    ")
+        if kind is Literal:
+            return self._literal(value)  # type: ignore[arg-type]
+        if value.subject is not None:  # type: ignore[union-attr]
+            if self._first_time(value):  # type: ignore[arg-type]
+                pending.append(value)  # type: ignore[arg-type]
+            return f"<{value.subject}>"  # type: ignore[union-attr]
+        inner = self._properties(value, pending, indent + "    ")  # type: ignore[arg-type]
         return f"[{inner} ]"
 
     def _literal(self, literal: Literal) -> str:
         text = _quote_string(literal.lexical)
         if literal.lang:
             return f"{text}@{literal.lang}"
-        if literal.datatype and literal.datatype != XSD_STRING:
-            parts = _compact(literal.datatype)
-            datatype = f"{parts[0]}:{parts[1]}" if parts else f"<{literal.datatype}>"
-            return f"{text}^^{datatype}"
+        datatype = literal.datatype
+        if datatype and datatype != XSD_STRING:
+            return f"{text}^^{self._datatype(datatype)}"
         return text
+
+    def _datatype(self, datatype: str) -> str:
+        name = self._names.get(datatype)
+        if name is None:
+            parts = _compact(datatype)
+            name = f"{parts[0]}:{parts[1]}" if parts else f"<{datatype}>"
+            self._names[datatype] = name
+        return name
 
 
 class NTriplesWriter(RdfWriter):
@@ -149,6 +179,8 @@ class NTriplesWriter(RdfWriter):
         self._blank_count = 0
 
     def resource(self, resource: Resource) -> str:
+        if not self._first_time(resource):
+            return ""
         lines: list[str] = []
         self._emit(resource, f"<{resource.subject}>", lines)
         return "".join(lines)
@@ -158,16 +190,19 @@ class NTriplesWriter(RdfWriter):
             lines.append(f"{subject} <{predicate}> {self._object(value, lines)} .\n")
 
     def _object(self, value: Node, lines: list[str]) -> str:
-        if isinstance(value, IRI):
+        kind = type(value)
+        if kind is IRI:
             return f"<{value}>"
-        if isinstance(value, Literal):
-            return self._literal(value)
-        if value.subject is not None:
-            label = f"<{value.subject}>"
+        if kind is Literal:
+            return self._literal(value)  # type: ignore[arg-type]
+        if value.subject is not None:  # type: ignore[union-attr]
+            label = f"<{value.subject}>"  # type: ignore[union-attr]
+            if not self._first_time(value):  # type: ignore[arg-type]
+                return label
         else:
             self._blank_count += 1
             label = f"_:b{self._blank_count}"
-        self._emit(value, label, lines)
+        self._emit(value, label, lines)  # type: ignore[arg-type]
         return label
 
     @staticmethod
@@ -203,6 +238,8 @@ class RdfXmlWriter(RdfWriter):
         return f'<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF{declarations}>\n'
 
     def resource(self, resource: Resource) -> str:
+        if not self._first_time(resource):
+            return ""
         parts: list[str] = []
         self._node(resource, parts, "  ")
         return "".join(parts)
@@ -233,6 +270,8 @@ class RdfXmlWriter(RdfWriter):
             elif value.datatype and value.datatype != XSD_STRING:
                 attributes = f' rdf:datatype="{_xml_attribute(value.datatype)}"'
             parts.append(f"{indent}<{name}{attributes}>{_xml_text(value.lexical)}</{name}>\n")
+        elif value.subject is not None and not self._first_time(value):
+            parts.append(f'{indent}<{name} rdf:resource="{_xml_attribute(value.subject)}"/>\n')
         else:
             parts.append(f"{indent}<{name}>\n")
             self._node(value, parts, indent + "  ")
@@ -261,6 +300,8 @@ class JsonLdWriter(RdfWriter):
         return '{"@context": ' + context + ',\n"@graph": [\n'
 
     def resource(self, resource: Resource) -> str:
+        if not self._first_time(resource):
+            return ""
         separator = "" if self._first else ",\n"
         self._first = False
         return separator + orjson.dumps(self._node(resource)).decode()
@@ -280,15 +321,18 @@ class JsonLdWriter(RdfWriter):
         return node
 
     def _value(self, value: Node) -> Any:
-        if isinstance(value, IRI):
+        kind = type(value)
+        if kind is IRI:
             return {"@id": str(value)}
-        if isinstance(value, Literal):
-            if value.lang:
-                return {"@value": value.lexical, "@language": value.lang}
-            if value.datatype and value.datatype != XSD_STRING:
-                return {"@value": value.lexical, "@type": value.datatype}
-            return value.lexical
-        return self._node(value)
+        if kind is Literal:
+            if value.lang:  # type: ignore[union-attr]
+                return {"@value": value.lexical, "@language": value.lang}  # type: ignore[union-attr]
+            if value.datatype and value.datatype != XSD_STRING:  # type: ignore[union-attr]
+                return {"@value": value.lexical, "@type": value.datatype}  # type: ignore[union-attr]
+            return value.lexical  # type: ignore[union-attr]
+        if value.subject is not None and not self._first_time(value):  # type: ignore[union-attr,arg-type]
+            return {"@id": str(value.subject)}  # type: ignore[union-attr]
+        return self._node(value)  # type: ignore[arg-type]
 
 
 class RdfFormat:
