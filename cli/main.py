@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import typer
 
+from cli import demo as demo_commands
+from cli import duplicates as duplicates_commands
+from cli import harvest as harvest_commands
 from cli import index as index_commands
 from cli import sources as sources_commands
 
@@ -16,13 +20,20 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(sources_commands.app, name="sources")
+app.command("harvest")(harvest_commands.harvest)
+app.command("serve")(harvest_commands.serve)
+app.command("run")(harvest_commands.run)
+app.command("demo")(demo_commands.demo)
+app.add_typer(duplicates_commands.app, name="duplicates")
 
 # Command groups register themselves below, one line each.
 app.add_typer(index_commands.app, name="index")
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Progress lines and tables are the CLI's output; logs stay quiet unless asked for.
+    level = os.environ.get("HIMPUN_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app()
 
 

@@ -71,7 +71,7 @@ def candidate_pairs(candidates: list[Candidate], generic: frozenset[str] = froze
     """
     blocks: dict[str, list[int]] = defaultdict(list)
     for position, candidate in enumerate(candidates):
-        for key in _blocking_keys(candidate, generic):
+        for key in set(_blocking_keys(candidate, generic)):
             blocks[key].append(position)
 
     pairs: set[tuple[int, int]] = set()

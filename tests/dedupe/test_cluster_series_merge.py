@@ -141,3 +141,11 @@ def test_origin_source_from_harvest_source_title():
 
     unrelated = make_record("datagoid", "3", "AKI", extras={"harvest_source_title": "Kota Batu - CKAN"})
     assert origin_source_for(unrelated, sources) is None
+
+
+def test_landing_page_equal_to_distribution_url():
+    page = "https://satudata.acehprov.go.id/datasets/ebd7c2d0"
+    record = make_record("aceh", "1", "Indeks Kualitas Air Laut", urls=(page,))
+    record.landing_page = page
+    clusters = build_clusters([build_candidate(record)])
+    assert [cluster.members for cluster in clusters] == [[("aceh", "1")]]

@@ -1,0 +1,51 @@
+"""`himpun demo`: harvest the bundled real snapshots and serve the result.
+
+The portal simulators in `demo/` serve the snapshots on 127.0.0.1 so the
+harvest goes through the real connectors and the real HTTP client. The
+egress guard allows exactly the simulators' address and port.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from cli.harvest import run_round_with_progress, serve_app
+from cli.output import console
+from demo.__main__ import demo_config
+from demo.portals import serve_portals
+from harvester.services import open_services
+from harvester.settings import DEFAULT_CONFIG_DIR, load_settings
+
+DEMO_SOURCES = DEFAULT_CONFIG_DIR / "demo" / "sources.yaml"
+
+
+def demo(
+    data_dir: Path = typer.Option(Path("var/demo"), help="Folder for the demo database and index."),
+    host: str = typer.Option("127.0.0.1", help="Address the web server binds."),
+    port: int = typer.Option(8000, help="Port the web server binds."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the result after harvesting."),
+) -> None:
+    """Demo: panen data contoh lalu sajikan / harvest the bundled real data, then serve it."""
+    with serve_portals(demo_config()) as portal_url:
+        os.environ["HIMPUN_DEMO_URL"] = portal_url
+        portal_address = portal_url.removeprefix("http://")
+        settings = load_settings(
+            data_dir=data_dir,
+            sources_file=DEMO_SOURCES,
+            egress_allowlist=[portal_address],
+            base_url=f"http://{host}:{port}",
+        )
+        services = open_services(settings)
+        try:
+            console.print(f"Simulator portal / portal simulators: {portal_url}")
+            sources = [source for source in services.sources if source.enabled]
+            run_round_with_progress(services, sources)
+            public = services.store.count_datasets(public_only=True)
+            console.print(f"{public} dataset publik siap / public datasets ready")
+            if serve:
+                serve_app(settings, host, port, services=services)
+        finally:
+            services.close()
