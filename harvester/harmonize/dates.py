@@ -56,7 +56,8 @@ _QUARTER = re.compile(rf"\b(?:triwulan|tw|kuartal|quarter|q)\s*(iv|iii|ii|i|[1-4
 _SEMESTER = re.compile(rf"\b(?:semester|smt)\s*(ii|i|[12])\s+(?:tahun\s+)?{_YEAR}\b")
 _CATURWULAN = re.compile(rf"\b(?:caturwulan|cawu)\s*(iii|ii|i|[1-3])\s+(?:tahun\s+)?{_YEAR}\b")
 _MONTH_YEAR = re.compile(rf"\b({_MONTH_WORDS})\s+(?:tahun\s+)?{_YEAR}\b")
-_YEAR_RANGE = re.compile(rf"\b(?:tahun\s+)?{_YEAR}\s*(?:-|s d|sd|sampai|hingga|to)\s*{_YEAR}\b")
+# Folding turned "2019-2023" into "2019 2023", so a bare space separates a range too.
+_YEAR_RANGE = re.compile(rf"\b(?:tahun\s+)?{_YEAR}\s+(?:(?:s d|sd|sampai|hingga|to)\s+)?{_YEAR}\b")
 _TAHUN = re.compile(rf"\btahun\s+{_YEAR}\b")
 _LONE_YEAR = re.compile(rf"\b{_YEAR}\b")
 
