@@ -1,7 +1,8 @@
 """Custom JSON APIs described in YAML instead of code (family "json-api").
 
 A regional "satu data" app with its own JSON API needs a description in
-`config/connectors/` (or inline in the source's options), not a new module.
+`config/connectors/json-api/` (or inline in the source's options), not a new
+module.
 See `connectors.declarative_config` for the description's parts.
 """
 
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 class DeclarativeOptions(FamilyOptions):
     """Options of a json-api source: a preset name and inline overrides of its parts."""
 
-    preset: str | None = Field(default=None, description="Name of a description in config/connectors/.")
+    preset: str | None = Field(default=None, description="Name of a description in config/connectors/json-api/.")
     listing: dict[str, Any] = Field(default_factory=dict, description="Overrides of the list rule.")
     detail: dict[str, Any] | None = None
     error: list[dict[str, Any]] | None = None

@@ -3,7 +3,7 @@
 A description names the list endpoint, its paging scheme, the JMESPath to the
 items, an optional detail endpoint, an error-envelope rule and one JMESPath
 expression per record field. Shipped descriptions live in
-`config/connectors/<name>.yaml`; a source picks one with `options.preset` and
+`config/connectors/json-api/<name>.yaml`; a source picks one with `options.preset` and
 may override any part inline.
 """
 
@@ -22,7 +22,7 @@ from harvester.settings import DEFAULT_CONFIG_DIR
 
 __all__ = ["ApiDescription", "DetailRule", "ErrorRule", "ListRule", "PagingRule", "load_description"]
 
-PRESET_DIR = DEFAULT_CONFIG_DIR / "connectors"
+PRESET_DIR = DEFAULT_CONFIG_DIR / "connectors" / "json-api"
 
 FIELD_NAMES = (
     "remote_id", "title", "description", "keywords", "publisher", "creator", "modified", "issued",

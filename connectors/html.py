@@ -97,7 +97,7 @@ class HtmlConnector(Connector):
         except HttpStatusError as error:
             if error.status is not None and 400 <= error.status < 500:
                 return RobotsRules(None)
-            raise SourceError(f"source {self.source.id}: robots.txt answered HTTP {error.status}; "
+            raise SourceError(f"source {self.source.id}: robots.txt returned HTTP {error.status}; "
                               "scraping is not allowed until it is readable", code="robots-unreachable") from error
         except FetchError as error:
             raise SourceError(f"source {self.source.id}: robots.txt could not be fetched: {error}",

@@ -1,6 +1,6 @@
 """Guess the portal family behind a URL and suggest a source block for it.
 
-Each check asks one well-known endpoint through the job's HttpClient and
+Each check requests one well-known endpoint through the job's HttpClient and
 looks at the shape of the reply, in this order: CKAN Action API, the
 data.go.id proxy, DCAT-US data.json, a DCAT RDF catalog, CSW
 GetCapabilities, the known custom JSON shapes (Open Data Jabar, Garut,
