@@ -106,11 +106,13 @@ def start_scheduler(
     *,
     indexer: Indexer | None = None,
     trigger_factory: TriggerFactory = trigger_for,
+    after_job: Callable[[], object] | None = None,
 ) -> SchedulerHandle:
     """Start the background scheduler; it schedules harvests while it holds the lease.
 
     `trigger_factory` turns a source schedule into a trigger; tests pass one
-    with intervals in seconds.
+    with intervals in seconds. `after_job` runs after every scheduled
+    harvest that wrote something (the CLI passes the dedupe stage).
     """
     scheduler = BackgroundScheduler(
         timezone=dt.UTC,
@@ -121,6 +123,7 @@ def start_scheduler(
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     handle = SchedulerHandle(scheduler=scheduler, holder=holder)
     lease = _Lease(services, handle, indexer, trigger_factory)
+    lease.after_job = after_job
 
     lease_seconds = services.settings.scheduler_lease_seconds
     scheduler.add_job(lease.renew, IntervalTrigger(seconds=lease_seconds / 3, timezone=dt.UTC),
@@ -144,6 +147,7 @@ class _Lease:
         self.ttl = dt.timedelta(seconds=services.settings.scheduler_lease_seconds)
         self.runs: dict[str, int] = {}
         self.lock = threading.Lock()
+        self.after_job: Callable[[], object] | None = None
 
     def renew(self) -> None:
         with self.lock:
@@ -190,7 +194,9 @@ class _Lease:
         self.runs[source.id] = number + 1
         full = number % (source.schedule.full_every if source.schedule else 1) == 0
         try:
-            run_harvest(self.services, source, full=full, indexer=self.indexer)
+            report = run_harvest(self.services, source, full=full, indexer=self.indexer)
+            if self.after_job is not None and report.counts.writes:
+                self.after_job()
         except AlreadyRunningError:
             logger.info("scheduled harvest of %s skipped: a job of it is already running", source.id)
         except Exception:  # noqa: BLE001 - the job row is already failed; keep the scheduler alive

@@ -12,7 +12,7 @@ import uvicorn
 from cli.output import console, describe_counts, harvest_progress, summary_table
 from harvester.errors import HimpunError
 from harvester.jobs import JobCounts, JobState
-from harvester.pipeline import RoundReport, harvest_round, make_indexer
+from harvester.pipeline import RoundReport, dedupe_and_index, harvest_round, make_indexer
 from harvester.services import Services, open_services
 from harvester.settings import Settings, load_settings
 from harvester.sources import SourceConfig
@@ -107,7 +107,8 @@ def run(
 
     settings = load_settings()
     services = _open_or_exit(settings)
-    handle = start_scheduler(services, indexer=make_indexer(services))
+    handle = start_scheduler(services, indexer=make_indexer(services),
+                             after_job=lambda: dedupe_and_index(services))
     try:
         if serve_pages:
             serve_app(settings, settings.host, settings.port, services=services)

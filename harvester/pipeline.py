@@ -8,6 +8,7 @@ series, and the datasets it changed are indexed again.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -22,6 +23,11 @@ from index.sync import sync_datasets
 logger = logging.getLogger(__name__)
 
 ProgressFactory = Callable[[SourceConfig], Progress | None]
+
+# Scheduled jobs finish on several worker threads; one dedupe pass at a time.
+# NOTE: passes in different processes may still overlap. Each writes its plan
+# in one transaction, so the last one wins and the next pass repairs a stale plan.
+_DEDUPE_LOCK = threading.Lock()
 
 
 @dataclass(slots=True)
@@ -45,7 +51,8 @@ def make_indexer(services: Services) -> Callable[[list[str]], None]:
 def dedupe_and_index(services: Services) -> DedupeReport:
     """Run the dedupe stage and index the datasets it changed."""
     decisions_file = services.settings.config_dir / "dedupe" / "decisions.yaml"
-    report = run_dedupe(services.store, services.sources, decisions_file)
+    with _DEDUPE_LOCK:
+        report = run_dedupe(services.store, services.sources, decisions_file)
     if report.changed:
         sync_datasets(services.index, services.store, report.changed)
     return report
