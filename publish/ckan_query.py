@@ -58,7 +58,7 @@ def _invalid(field_name: str, message_id: str, message_en: str) -> PublicApiErro
 
 @dataclass
 class SearchPlan:
-    """What a package_search asks for, in Himpun's terms."""
+    """The request of one package_search, in Himpun's terms."""
 
     text: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)

@@ -1,6 +1,6 @@
 """The DCAT-AP 3.0 profile: maps a `PublishedDataset` to a `Resource` tree.
 
-docs/dcat.md holds the mapping table (DCAT property, our field, fallbacks);
+docs/dcat.md contains the mapping table (DCAT property, our field, fallbacks);
 change it in the same commit as this module. Every node the feed points to
 carries its class (foaf:Agent, dct:Location, dct:Frequency...) so the feed
 passes the DCAT-AP class-range shapes without the EU vocabularies loaded.
@@ -77,7 +77,7 @@ _YEAR_SUFFIX = re.compile(r"\s*(\btahun\b\s*)?\b(19|20)\d{2}\b\s*$", re.IGNORECA
 
 @dataclass(frozen=True, slots=True)
 class CatalogInfo:
-    """What the feed says about Himpun's own catalog."""
+    """Text the feed publishes about Himpun's own catalog."""
 
     title: str = "Himpun: katalog metadata Satu Data Indonesia"
     description: str = (

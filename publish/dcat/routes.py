@@ -175,7 +175,7 @@ def deleted_file(request: Request, extension: str, modified_since: str | None = 
 # --- one dataset -----------------------------------------------------------------------
 
 def _find_dataset(request: Request, name: str) -> tuple[PublishedDataset | None, RdfFormat | None]:
-    """Return the dataset `name` refers to and the format its extension asks for, if any."""
+    """Return the dataset `name` refers to and the format its extension requests, if any."""
     store = _services(request).store
     stem, dot, extension = name.rpartition(".")
     if dot and extension in EXTENSIONS:

@@ -1,4 +1,4 @@
-"""The app answers on every mounted path."""
+"""The app serves health and reads the real store."""
 
 from __future__ import annotations
 
