@@ -41,7 +41,7 @@ class UrlGetter(Protocol):
 
 
 class LinkCheckResult(BaseModel):
-    """The outcome of one URL check. `error` holds the error code when no response came back."""
+    """The outcome of one URL check. `error` is the error code when no response came back."""
 
     url: str
     ok: bool
@@ -61,7 +61,7 @@ def distribution_urls(dataset: PublishedDataset) -> list[str]:
 
 
 def check_url(client: UrlGetter, url: str) -> LinkCheckResult:
-    """Fetch `url` once through `client` and return whether it answered with 2xx."""
+    """Fetch `url` once through `client` and return whether the final status was 2xx."""
     now = dt.datetime.now(dt.UTC)
     try:
         response = client.get(url, headers=RANGE_HEADERS)

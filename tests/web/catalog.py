@@ -13,7 +13,7 @@ import copy
 import json
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -56,6 +56,11 @@ class Catalog:
     source: SourceConfig
     original_url: str
     provenance_dataset_id: str
+    servers: ExitStack
+
+    def close(self) -> None:
+        self.services.close()
+        self.servers.close()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -107,24 +112,28 @@ def catalogue_document(base_url: str) -> dict[str, Any]:
 
 
 def build_catalog(data_dir: Path) -> Catalog:
-    """Harvest the served catalogue into a fresh store and index under `data_dir`."""
-    routes: dict[str, tuple[str, bytes]] = {}
-    with serve(routes) as base_url:
-        document = catalogue_document(base_url)
-        routes["/data.json"] = ("application/json", json.dumps(document).encode())
-        first_id = document["dataset"][0]["identifier"]
-        routes[f"/asli/{first_id}"] = ("text/html; charset=utf-8", ORIGINAL_PAGE.encode())
+    """Harvest the served catalogue into a fresh store and index under `data_dir`.
 
-        settings = Settings(data_dir=data_dir, admin_password=ADMIN_PASSWORD, session_secret=SESSION_SECRET,
-                            base_url="http://127.0.0.1:8000")
-        source = SourceConfig(id="satudata-aceh", name="Satu Data Aceh", family="dcat-us",
-                              url=f"{base_url}/data.json", walidata="Provinsi Aceh", region="11",
-                              access_default=AccessLevel.TERBUKA)
-        policy = HttpPolicy(allowlist=(f"127.0.0.1:{base_url.rsplit(':', 1)[1]}",), min_delay_per_host=0.0)
-        with HttpClient(settings, source=source, policy=policy) as client:
-            connector = DcatUsConnector(source, client)
-            remotes = [remote for remote in connector.list_records() if remote.error is None]
-            records = [connector.map_record(remote) for remote in remotes]
+    The loopback server keeps serving the original record pages until `Catalog.close()`.
+    """
+    routes: dict[str, tuple[str, bytes]] = {}
+    servers = ExitStack()
+    base_url = servers.enter_context(serve(routes))
+    document = catalogue_document(base_url)
+    routes["/data.json"] = ("application/json", json.dumps(document).encode())
+    first_id = document["dataset"][0]["identifier"]
+    routes[f"/asli/{first_id}"] = ("text/html; charset=utf-8", ORIGINAL_PAGE.encode())
+
+    settings = Settings(data_dir=data_dir, admin_password=ADMIN_PASSWORD, session_secret=SESSION_SECRET,
+                        base_url="http://127.0.0.1:8000")
+    source = SourceConfig(id="satudata-aceh", name="Satu Data Aceh", family="dcat-us",
+                          url=f"{base_url}/data.json", walidata="Provinsi Aceh", region="11",
+                          access_default=AccessLevel.TERBUKA)
+    policy = HttpPolicy(allowlist=(f"127.0.0.1:{base_url.rsplit(':', 1)[1]}",), min_delay_per_host=0.0)
+    with HttpClient(settings, source=source, policy=policy) as client:
+        connector = DcatUsConnector(source, client)
+        remotes = [remote for remote in connector.list_records() if remote.error is None]
+        records = [connector.map_record(remote) for remote in remotes]
 
     store = Store(settings.resolved_database_url)
     store.migrate()
@@ -140,11 +149,11 @@ def build_catalog(data_dir: Path) -> Catalog:
     provenance_id = next(dataset.id for dataset in store.iter_datasets()
                          if any(copy.remote_id == first_id for copy in dataset.sources))
     return Catalog(services=services, source=source, original_url=f"{base_url}/asli/{first_id}",
-                   provenance_dataset_id=provenance_id)
+                   provenance_dataset_id=provenance_id, servers=servers)
 
 
 def needs_review_job(store: Store, source_id: str, remote_ids: list[str]) -> int:
-    """Record a finished job of `source_id` that holds the withdrawal of `remote_ids` for review."""
+    """Record a finished job of `source_id` that keeps the withdrawal of `remote_ids` back for review."""
     job = store.start_job(source_id)
     report = job.model_copy(update={
         "state": JobState.NEEDS_REVIEW,

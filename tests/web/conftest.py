@@ -16,7 +16,7 @@ from tests.web.catalog import ADMIN_PASSWORD, Catalog, build_catalog
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalog]:
     built = build_catalog(tmp_path_factory.mktemp("web-catalog"))
     yield built
-    built.services.close()
+    built.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """Operator login: a password from the settings and a signed, expiring session cookie.
 
-The cookie holds a random CSRF token signed with `session_secret`
+The cookie contains a random CSRF token signed with `session_secret`
 (itsdangerous), so every POST form carries that token and the server
 checks it against the session.
 """

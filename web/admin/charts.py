@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 BAR_HEIGHT = 18
 BAR_GAP = 6
-LABEL_WIDTH = 260
+LABEL_WIDTH = 300
 PLOT_WIDTH = 360
 
 
