@@ -66,6 +66,20 @@ def serialize_raw(provenance: Provenance) -> str | None:
     return orjson.dumps(raw, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
+def _access_level(record: DatasetRecord) -> str | None:
+    level = record.access.level
+    return None if level is None else level.value
+
+
+def _findings_json(findings: Sequence[Finding]) -> str:
+    if not findings:
+        return "[]"
+    return dump_json([
+        {"field": finding.field, "value": finding.value, "kind": finding.kind, "detail": finding.detail}
+        for finding in findings
+    ])
+
+
 def _insert_for(dialect: str) -> Any:
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
@@ -128,8 +142,10 @@ class RecordsMixin(StoreBase):
         SQL repeats that guard, so its dataset keeps its `updated_at`.
         """
         now = self._now()
-        rows = [self._record_row(source_id, record, (findings or {}).get(record.provenance.remote_id, ()))
+        findings = findings or {}
+        rows = [self._record_row(source_id, record, findings.get(record.provenance.remote_id, ()))
                 for record in records]
+        access_levels = {row["dataset_id"]: _access_level(record) for row, record in zip(rows, records)}
         outcome = UpsertOutcome()
         if not rows:
             return outcome
@@ -139,14 +155,13 @@ class RecordsMixin(StoreBase):
                 changed = self._changed_rows(connection, source_id, rows, outcome)
                 if changed:
                     self._write_records(connection, changed)
-                    self._write_datasets(connection, changed, now, priority)
+                    self._write_datasets(connection, changed, access_levels, now, priority)
         except sa.exc.SQLAlchemyError as error:
             raise StoreError(f"store: writing {len(rows)} records of source {source_id} failed: {error}") from error
         return outcome
 
     def _record_row(self, source_id: str, record: DatasetRecord, findings: Sequence[Finding]) -> dict[str, Any]:
         provenance = record.provenance
-        access = record.access.level
         return {
             "source_id": source_id,
             "remote_id": provenance.remote_id,
@@ -156,11 +171,8 @@ class RecordsMixin(StoreBase):
             "record": record.model_dump_json(exclude=_WITHOUT_RAW),
             "raw": serialize_raw(provenance),
             "raw_format": provenance.raw_format,
-            "findings": dump_json([
-                {"field": f.field, "value": f.value, "kind": f.kind, "detail": f.detail} for f in findings
-            ]),
+            "findings": _findings_json(findings),
             "status": record_status(findings),
-            "access_level": access.value if access is not None else None,
             "harvested_at": as_utc(provenance.harvested_at),
             "withdrawn_at": None,
         }
@@ -204,11 +216,10 @@ class RecordsMixin(StoreBase):
             )},
             where=sa.or_(RECORD.c.content_hash != excluded.content_hash, RECORD.c.status != excluded.status),
         )
-        record_columns = set(RECORD.c.keys())
-        connection.execute(statement, [{k: v for k, v in row.items() if k in record_columns} for row in rows])
+        connection.execute(statement, rows)
 
-    def _write_datasets(self, connection: sa.Connection, rows: list[dict[str, Any]], now: dt.datetime,
-                        priority: int) -> None:
+    def _write_datasets(self, connection: sa.Connection, rows: list[dict[str, Any]],
+                        access_levels: Mapping[str, str | None], now: dt.datetime, priority: int) -> None:
         # A dataset merged from several copies is rebuilt by the dedupe stage,
         # which runs after the job; writing one copy here would overwrite the merge.
         shared = self._shared_datasets(connection, [row["dataset_id"] for row in rows])
@@ -218,7 +229,7 @@ class RecordsMixin(StoreBase):
                 continue
             copy = DatasetCopy(
                 source_id=row["source_id"], remote_id=row["remote_id"], record_json=row["record"],
-                content_hash=row["content_hash"], status=row["status"], access_level=row["access_level"],
+                content_hash=row["content_hash"], status=row["status"], access_level=access_levels[row["dataset_id"]],
                 priority=priority,
             )
             merged = merge_copies([copy])

@@ -52,7 +52,7 @@ def test_sql_guard_skips_unchanged_rows(store: Store, clock: Clock) -> None:
     clock.advance(hours=1)
     with store._write() as connection:
         store._write_records(connection, [row])
-        store._write_datasets(connection, [row], clock(), 50)
+        store._write_datasets(connection, [row], {row["dataset_id"]: "terbuka"}, clock(), 50)
 
     assert table_rows(store, "dataset") == before
     assert "changed" not in table_rows(store, "record")[0]["record"]
