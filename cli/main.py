@@ -9,6 +9,7 @@ import typer
 
 from cli import demo as demo_commands
 from cli import duplicates as duplicates_commands
+from cli import harmonize as harmonize_commands
 from cli import harvest as harvest_commands
 from cli import index as index_commands
 from cli import sources as sources_commands
@@ -28,6 +29,7 @@ app.add_typer(duplicates_commands.app, name="duplicates")
 
 # Command groups register themselves below, one line each.
 app.add_typer(index_commands.app, name="index")
+app.add_typer(harmonize_commands.app, name="harmonize")
 
 
 def main() -> None:
