@@ -42,6 +42,18 @@ __all__ = ["HttpClient", "HttpPolicy", "HttpResponse", "HttpSourceOptions", "Htt
 
 logger = logging.getLogger(__name__)
 
+
+class _DropHttpxRequestLines(logging.Filter):
+    """Drop httpx's own per-request lines: they carry the full URL, and a source's
+    key may sit in the path (the BPS WebAPI puts it there). `HttpClient` logs its
+    retries and failures itself, with redacted URLs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("HTTP Request:")
+
+
+logging.getLogger("httpx").addFilter(_DropHttpxRequestLines())
+
 MIB = 1024 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRYABLE_CODES = frozenset({"connect-failed", "connect-timeout", "connection-error", "dns-failed",

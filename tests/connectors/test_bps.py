@@ -153,7 +153,6 @@ def test_http_error_hides_key(httpserver: HTTPServer, caplog: pytest.LogCaptureF
     assert not any(SECRET_KEY in line for line in product_lines)
 
 
-@pytest.mark.xfail(strict=True, reason="httpx logs each request URL at INFO and HttpClient does not redact it yet")
 def test_httpx_log_hides_key(httpserver: HTTPServer, caplog: pytest.LogCaptureFixture) -> None:
     _serve(httpserver, {("var", "1"): _load("empty_page.json")})
 
