@@ -169,8 +169,12 @@ class RegionTable:
             level_words = folded.split(" ", 1)
             if len(level_words) == 2 and level_words[0] in _QUALIFIERS:
                 for level in _QUALIFIERS[level_words[0]]:
-                    self._add(self._qualified, (level, level_words[1]), code)
-            self._add(self._bare, folded, code)
+                    if level == "district":
+                        self._add(self._districts, level_words[1], code)
+                    else:
+                        self._add(self._qualified, (level, level_words[1]), code)
+            if row.level != "district":
+                self._add(self._bare, folded, code)
 
     # Codes -------------------------------------------------------------
 
