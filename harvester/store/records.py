@@ -145,7 +145,7 @@ class RecordsMixin(StoreBase):
         findings = findings or {}
         rows = [self._record_row(source_id, record, findings.get(record.provenance.remote_id, ()))
                 for record in records]
-        access_levels = {row["dataset_id"]: _access_level(record) for row, record in zip(rows, records)}
+        access_levels = {row["remote_id"]: _access_level(record) for row, record in zip(rows, records)}
         outcome = UpsertOutcome()
         if not rows:
             return outcome
@@ -229,7 +229,7 @@ class RecordsMixin(StoreBase):
                 continue
             copy = DatasetCopy(
                 source_id=row["source_id"], remote_id=row["remote_id"], record_json=row["record"],
-                content_hash=row["content_hash"], status=row["status"], access_level=access_levels[row["dataset_id"]],
+                content_hash=row["content_hash"], status=row["status"], access_level=access_levels[row["remote_id"]],
                 priority=priority,
             )
             merged = merge_copies([copy])

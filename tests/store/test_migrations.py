@@ -6,7 +6,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from alembic.script import ScriptDirectory
+
 from harvester.store import Store
+from harvester.store.migrate import alembic_config
 from harvester.store.migrate import MIGRATIONS_DIR
 from harvester.store.tables import SQLModel
 
