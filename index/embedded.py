@@ -34,6 +34,7 @@ from index.base import (
     SearchResult,
     Suggestion,
 )
+from index.embedded_facets import facet_counts
 from index.embedded_generations import Generations
 
 logger = logging.getLogger(__name__)
@@ -131,12 +132,11 @@ class EmbeddedIndex(SearchIndex):
         """Run a search with facet counts, sort, paging and highlighting."""
         units = self.analyzer.query_units(query.text)
         compiled = queries.build_query(self._schema, units, query)
-        aggregations = queries.aggregation_request(query)
         plan = queries.sort_plan(query, has_text=bool(units))
         searcher = self._searcher()
 
         found = self._run(searcher, compiled, plan, query.offset, query.rows)
-        facets = queries.facet_counts(searcher.aggregate(compiled, aggregations), query) if aggregations else {}
+        facets = facet_counts(searcher, self._schema, compiled, query)
 
         terms = {term for unit in units for alternative in unit for term in alternative}
         hits: list[SearchHit] = []

@@ -17,13 +17,10 @@ import tantivy
 from harvester.errors import InvalidQueryError
 from index import embedded_schema as fields
 from index.analysis import QueryUnit
-from index.base import FACETS, FacetCount, SearchQuery
+from index.base import FACETS, SearchQuery
 
 # Extra weight for documents whose title holds the query words as one phrase.
 TITLE_PHRASE_BOOST = 2.0
-# Per-segment candidate buckets for terms aggregations. Counts are exact for
-# every facet value whose documents fit; tantivy reports an error bound otherwise.
-SEGMENT_BUCKETS = 2_000
 PUBLIC_ACCESS_LEVEL = "terbuka"
 ACTIVE_STATUS = "active"
 
@@ -93,36 +90,6 @@ def check_facet(facet: str) -> None:
     if facet not in FACETS:
         known = ", ".join(FACETS)
         raise InvalidQueryError(f"unknown facet {facet!r}; known facets: {known}")
-
-
-def aggregation_request(query: SearchQuery) -> dict[str, dict]:
-    """Return one terms aggregation per requested facet."""
-    request: dict[str, dict] = {}
-    for facet in query.facets:
-        check_facet(facet)
-        field = fields.YEAR if facet == fields.YEAR else fields.facet_value_field(facet)
-        size = query.facet_limit
-        request[facet] = {"terms": {"field": field, "size": size, "segment_size": max(SEGMENT_BUCKETS, size)}}
-    return request
-
-
-def facet_counts(response: dict, query: SearchQuery) -> dict[str, list[FacetCount]]:
-    """Turn an aggregation response into labelled counts, most frequent first, ties by key."""
-    counts: dict[str, list[FacetCount]] = {}
-    for facet in query.facets:
-        buckets = response.get(facet, {}).get("buckets", [])
-        entries = [_facet_count(facet, bucket) for bucket in buckets]
-        entries.sort(key=lambda entry: (-entry.count, entry.key))
-        counts[facet] = entries[:query.facet_limit]
-    return counts
-
-
-def _facet_count(facet: str, bucket: dict) -> FacetCount:
-    if facet == fields.YEAR:
-        year = str(int(bucket["key"]))
-        return FacetCount(key=year, label=year, count=bucket["doc_count"])
-    key, _, label = str(bucket["key"]).partition(fields.LABEL_SEPARATOR)
-    return FacetCount(key=key, label=label or key, count=bucket["doc_count"])
 
 
 def _unit_query(schema: tantivy.Schema, unit: QueryUnit) -> tantivy.Query:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from harvester.errors import InvalidQueryError
-from index.base import FACETS, SearchIndex, SearchQuery
+from index.base import FACETS, Labelled, SearchIndex, SearchQuery
 from tests.index.corpus import facet_documents, hidden_documents, make_document, real_documents
 
 
@@ -211,6 +211,28 @@ def test_facets_sorted_by_count(search_index: SearchIndex) -> None:
     assert [entry.key for entry in result.facets["creator"]] == ["dinkes-18.09", "disdik-18.71", "dinkes-18.71"]
     assert [entry.key for entry in result.facets["year"]][0] == "2022"
     assert set(result.facets) == {"creator", "year"}
+
+
+def test_facets_count_many_values_per_document(search_index: SearchIndex) -> None:
+    regencies = [Labelled(key=f"18.{number:02d}", label=f"Kabupaten {number}") for number in range(1, 9)]
+    formats = [Labelled(key=name, label=name) for name in ("CSV", "XLSX", "PDF", "JSON", "HTML", "XML")]
+    load(search_index, [
+        make_document("wide-1", "Jumlah Sekolah", regency=regencies, format=formats, year=list(range(2010, 2025))),
+        make_document("wide-2", "Jumlah Guru", regency=regencies[5:], format=formats[4:], year=[2023, 2024]),
+        make_document("narrow", "Jumlah Murid", regency=regencies[:1], format=formats[:1], year=[2024]),
+    ])
+
+    result = search_index.search(SearchQuery(facet_limit=50))
+    filtered = search_index.search(SearchQuery(filters={"regency": ["18.08"]}, facet_limit=50))
+
+    assert counts(result, "regency") == {
+        "18.01": 2, "18.02": 1, "18.03": 1, "18.04": 1, "18.05": 1, "18.06": 2, "18.07": 2, "18.08": 2}
+    assert counts(result, "format") == {"CSV": 2, "XLSX": 1, "PDF": 1, "JSON": 1, "HTML": 2, "XML": 2}
+    assert counts(result, "year")["2024"] == 3
+    assert counts(result, "year")["2010"] == 1
+    assert len(result.facets["year"]) == 15
+    assert sorted(ids(filtered)) == ["wide-1", "wide-2"]
+    assert counts(filtered, "year")["2023"] == 2
 
 
 def test_facet_limit_cuts_values(search_index: SearchIndex) -> None:
