@@ -2,9 +2,9 @@
 
 Every process that serves Himpun may start the scheduler, but only the
 holder of the `scheduler` lease row schedules harvests. The holder renews
-the lease every third of `settings.scheduler_lease_seconds`; when it stops
-renewing (it died or lost the database), another process takes the lease
-once it expires and schedules the harvests from then on. The job runner's
+the lease every third of `settings.scheduler_lease_seconds`. When it stops
+renewing because it died or lost the database, another process takes the
+lease once it expires and schedules the harvests from then on. The job runner's
 one-running-job-per-source guard stays the last line of defence.
 
 Each enabled source with a `schedule` gets one APScheduler job, with a cron
@@ -59,7 +59,7 @@ TriggerFactory = Callable[[Schedule], BaseTrigger]
 
 
 class SchedulerServices(Protocol):
-    """What the scheduler needs from `harvester.services.Services`."""
+    """The part of `harvester.services.Services` that the scheduler uses."""
 
     settings: Settings
     store: Store
@@ -151,10 +151,10 @@ class _Lease:
 
     def renew(self) -> None:
         with self.lock:
-            held = self._acquire()
-            if held and not self.handle.is_leader:
+            holds_lease = self._acquire()
+            if holds_lease and not self.handle.is_leader:
                 self._lead()
-            elif not held and self.handle.is_leader:
+            elif not holds_lease and self.handle.is_leader:
                 self._follow("the lease went to another process")
 
     def _acquire(self) -> bool:

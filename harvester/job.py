@@ -72,7 +72,7 @@ WITHDRAWN = "withdrawn"
 
 
 class HarvestServices(Protocol):
-    """What the runner needs from `harvester.services.Services`."""
+    """The part of `harvester.services.Services` that the runner uses."""
 
     settings: Settings
     store: Store

@@ -35,7 +35,7 @@ _WITHOUT_RAW: Any = {"provenance": {"raw"}}
 
 @dataclass(slots=True)
 class UpsertOutcome:
-    """What one `upsert_records` call wrote: dataset ids added and updated."""
+    """Outcome of one `upsert_records` call: dataset ids added and updated, rows skipped."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)

@@ -52,7 +52,7 @@ def test_sql_guard_skips_unchanged_rows(store: Store, clock: Clock) -> None:
     clock.advance(hours=1)
     with store._write() as connection:
         store._write_records(connection, [row])
-        store._write_datasets(connection, [row], {row["dataset_id"]: "terbuka"}, clock(), 50)
+        store._write_datasets(connection, [row], {row["remote_id"]: "terbuka"}, clock(), 50)
 
     assert table_rows(store, "dataset") == before
     assert "changed" not in table_rows(store, "record")[0]["record"]
@@ -187,3 +187,15 @@ def test_sync_sources_disables_removed(store: Store) -> None:
     enabled = {row["id"]: bool(row["enabled"]) for row in table_rows(store, "source")}
 
     assert enabled == {"kab-a": False, "kab-b": True}
+
+
+def test_update_follows_reassigned_dataset(store: Store) -> None:
+    store.upsert_records("kab-a", [make_record("kab-a", "r1"), make_record("kab-a", "r2")])
+    survivor = assign_dataset_id("kab-a", "r1")
+    with store._write() as connection:
+        connection.execute(sa.text("UPDATE record SET dataset_id = :survivor"), {"survivor": survivor})
+
+    outcome = store.upsert_records("kab-a", [make_record("kab-a", "r2", title="Jumlah Sekolah")])
+
+    assert outcome.updated == [survivor]
+    assert store.get_dataset(survivor).record.title == "Jumlah Penduduk"
