@@ -34,3 +34,11 @@ def validate_sources() -> None:
         raise typer.Exit(code=2) from error
     typer.echo(f"{len(sources)} sumber valid / {len(sources)} sources are valid "
                f"({settings.resolved_sources_file})")
+
+
+@app.command("probe")
+def probe_source(url: str = typer.Argument(..., help="Portal base URL to probe, e.g. https://data.example.go.id")) -> None:
+    """Kenali keluarga portal / detect a portal's family and print a ready source block."""
+    from cli.probe import probe_command
+
+    probe_command(url)

@@ -39,14 +39,15 @@ class Settings(BaseSettings):
         description="Non-public networks or host:port pairs harvest requests may reach, "
         'e.g. ["127.0.0.1/32"] for the demo portals (JSON list in the environment).',
     )
-    index_backend: Literal["embedded", "elasticsearch"] = Field(default="embedded")
+    index_backend: Literal["embedded", "elasticsearch"] = Field(
+        default="embedded", description="Search index: embedded (tantivy files in data_dir) or elasticsearch.")
     elasticsearch_url: str | None = Field(default=None, description="Elasticsearch URL, e.g. http://elasticsearch:9200.")
-    elasticsearch_username: str | None = None
-    elasticsearch_password: str | None = None
+    elasticsearch_username: str | None = Field(default=None, description="Elasticsearch user for basic authentication.")
+    elasticsearch_password: str | None = Field(default=None, description="Elasticsearch password; never logged.")
     elasticsearch_index: str = Field(default="himpun-datasets", description="Alias name of the search index.")
     host: str = Field(default="127.0.0.1", description="Address `himpun serve` binds.")
     port: int = Field(default=8000, description="Port `himpun serve` binds.")
-    log_level: str = Field(default="INFO")
+    log_level: str = Field(default="INFO", description="Log level of the server and scheduler: DEBUG, INFO, WARNING, ERROR.")
     secrets_file: Path | None = Field(default=None, description="YAML file with source credentials, never logged.")
     admin_password: SecretStr | None = Field(
         default=None, description="Password of the operator pages under /admin; unset disables the login.")
