@@ -19,6 +19,7 @@ from harvester.settings import Settings, load_settings
 from publish import ckan_api, search_api
 from publish.dcat import routes as dcat_routes
 from publish.errors import PublicApiError, error_body
+from server.admin.routes import router as admin_api_router
 from server.middleware import SecurityHeadersMiddleware
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         return {"status": "ok"}
 
     # Routers of other packages are included below.
+    app.include_router(admin_api_router)
     from web.routes import install as install_web_pages
     install_web_pages(app)
     return app
