@@ -181,6 +181,8 @@ class _HarvestRun:
 
     def harvest(self, connector: Connector) -> None:
         """List, hash, map and harmonize every record, storing changed ones in batches."""
+        # TODO: map and harmonize in worker processes or overlap commits with mapping;
+        # a first harvest runs at about 1,800 records/s against a target of 5,000.
         for remote in connector.list_records():
             if self.max_records is not None and len(self.seen) >= self.max_records:
                 self.cap_hit = True
