@@ -136,7 +136,7 @@ class EmbeddedIndex(SearchIndex):
         searcher = self._searcher()
 
         found = self._run(searcher, compiled, plan, query.offset, query.rows)
-        facets = facet_counts(searcher, self._schema, compiled, query)
+        facets = facet_counts(searcher, compiled, query)
 
         terms = {term for unit in units for alternative in unit for term in alternative}
         hits: list[SearchHit] = []

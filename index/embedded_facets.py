@@ -1,10 +1,11 @@
 """Facet counts for the embedded index, from terms aggregations over the facet fast fields.
 
-A single-valued facet needs one terms aggregation. A multi-valued facet needs
-one per slot field, whose counts are summed per key, plus a second aggregation
-over the overflow fields restricted to documents that overflowed (see
-`index.embedded_schema`). Slot aggregations ask for every bucket, so the sum
-is exact for facets with up to `SLOT_BUCKETS` distinct values.
+Every facet has one single-valued fast field holding each document's encoded
+value set (see `index.embedded_schema`). One terms aggregation per facet
+returns the distinct sets with their document counts, and this module sums
+them per value. A value set never repeats a value, so the sums count
+documents. When a multi-valued facet has more distinct sets in the result
+than `SET_BUCKETS`, its counts come from the slower multi-valued field.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from index import embedded_schema as fields
 from index.base import FacetCount, SearchQuery
 from index.embedded_query import check_facet
 
-SLOT_BUCKETS = 1_000
-_SLOT_SEPARATOR = "#"
+SET_BUCKETS = 5_000
 
 
-def facet_counts(searcher: tantivy.Searcher, schema: tantivy.Schema, compiled: tantivy.Query,
+def facet_counts(searcher: tantivy.Searcher, compiled: tantivy.Query,
                  query: SearchQuery) -> dict[str, list[FacetCount]]:
     """Return labelled counts for every facet in `query.facets`, most frequent first, ties by key."""
     for facet in query.facets:
@@ -29,48 +29,46 @@ def facet_counts(searcher: tantivy.Searcher, schema: tantivy.Schema, compiled: t
     if not query.facets:
         return {}
 
-    totals: dict[str, Counter[str]] = {facet: Counter() for facet in query.facets}
-    _add_buckets(totals, searcher.aggregate(compiled, _main_request(query)))
-
-    multi = [facet for facet in query.facets if facet in fields.FACET_SLOTS]
-    if multi:
-        overflowed = tantivy.Query.boolean_query([
-            (tantivy.Occur.Must, compiled),
-            (tantivy.Occur.Must, tantivy.Query.term_set_query(schema, fields.OVERFLOW, multi)),
-        ])
-        _add_buckets(totals, searcher.aggregate(overflowed, _overflow_request(multi)))
-
-    return {facet: _ranked(counter, query.facet_limit) for facet, counter in totals.items()}
-
-
-def _main_request(query: SearchQuery) -> dict[str, dict]:
-    request: dict[str, dict] = {}
+    response = searcher.aggregate(compiled, {facet: _set_request(facet, query) for facet in query.facets})
+    counts: dict[str, list[FacetCount]] = {}
+    truncated: list[str] = []
     for facet in query.facets:
-        slots = fields.FACET_SLOTS.get(facet)
-        if slots is None:
-            request[facet] = _terms(fields.facet_value_field(facet), query.facet_limit)
+        result = response.get(facet, {})
+        if facet in fields.MULTI_VALUED_FACETS and result.get("sum_other_doc_count", 0) > 0:
+            truncated.append(facet)
             continue
-        for slot in range(slots):
-            request[f"{facet}{_SLOT_SEPARATOR}{slot}"] = _terms(fields.slot_field(facet, slot), SLOT_BUCKETS)
-    return request
+        counts[facet] = _ranked(_sum_sets(result.get("buckets", [])), query.facet_limit)
+
+    if truncated:
+        request = {facet: _terms(fields.facet_all_field(facet), query.facet_limit) for facet in truncated}
+        fallback = searcher.aggregate(compiled, request)
+        for facet in truncated:
+            buckets = fallback.get(facet, {}).get("buckets", [])
+            counts[facet] = _ranked(Counter({str(b["key"]): int(b["doc_count"]) for b in buckets}), query.facet_limit)
+
+    return {facet: counts[facet] for facet in query.facets}
 
 
-def _overflow_request(facets: list[str]) -> dict[str, dict]:
-    return {f"{facet}{_SLOT_SEPARATOR}more": _terms(fields.overflow_field(facet), SLOT_BUCKETS) for facet in facets}
+def _set_request(facet: str, query: SearchQuery) -> dict:
+    if facet in fields.MULTI_VALUED_FACETS:
+        return _terms(fields.facet_value_field(facet), SET_BUCKETS)
+    # One more bucket than needed, because documents without a value form the "" bucket.
+    return _terms(fields.facet_value_field(facet), query.facet_limit + 1)
 
 
 def _terms(field: str, size: int) -> dict:
     return {"terms": {"field": field, "size": size}}
 
 
-def _add_buckets(totals: dict[str, Counter[str]], response: dict) -> None:
-    for name, result in response.items():
-        facet = name.split(_SLOT_SEPARATOR, 1)[0]
-        counter = totals.get(facet)
-        if counter is None:
+def _sum_sets(buckets: list[dict]) -> Counter[str]:
+    counter: Counter[str] = Counter()
+    for bucket in buckets:
+        encoded = str(bucket["key"])
+        if not encoded:
             continue
-        for bucket in result.get("buckets", []):
-            counter[str(bucket["key"])] += int(bucket["doc_count"])
+        for value in encoded.split(fields.VALUE_SEPARATOR):
+            counter[value] += int(bucket["doc_count"])
+    return counter
 
 
 def _ranked(counter: Counter[str], limit: int) -> list[FacetCount]:

@@ -3,15 +3,17 @@
 Text fields hold terms that `index.analysis` produced, joined by spaces, and use
 tantivy's `whitespace` tokenizer, so tantivy never analyzes text itself.
 
-Each facet has a `raw` keyword field with the keys, for filtering, and fast
-fields holding `key<US>label`, so a terms aggregation returns counts together
-with labels. tantivy 0.27 aggregates a multi-valued fast field 30 to 80 times
-slower than a single-valued one (measured over 100,000 documents), so a facet
-that can hold several values is spread over single-valued slot fields
-(`facet_regency_0`, `facet_regency_1`, ...). Values beyond the last slot go
-to a multi-valued overflow field (`facet_regency_more`), and the document
-gets the facet name in `facet_overflow`, so the costly aggregation runs only
-over the few documents that need it.
+Each facet has a `raw` keyword field with the keys, for filtering, and one
+single-valued fast field holding the document's whole set of values, each
+encoded as `key<US>label` and joined by `<RS>` (`""` when there is none). A
+terms aggregation over that field returns one bucket per distinct set, and
+the counts are summed per value in Python. tantivy 0.27 aggregates a
+multi-valued fast field 30 to 80 times slower than a single-valued one, and
+a sparse field several times slower than a dense one (both measured over
+100,000 documents on 2 cores), which is why every document gets exactly one
+value. Multi-valued facets also keep a plain multi-valued fast field
+(`facet_<name>_all`), used only when a result holds more distinct sets than
+one aggregation returns.
 """
 
 from __future__ import annotations
@@ -44,10 +46,10 @@ YEAR = "year"
 TEXT_FIELDS: tuple[tuple[str, float], ...] = ((TITLE, 3.0), (KEYWORDS, 2.0), (NAMES, 1.5), (DESCRIPTION, 1.0))
 
 KEYWORD_FACETS = tuple(name for name in FACETS if name != YEAR)
-# Slot fields per multi-valued facet; every other facet holds at most one value.
-FACET_SLOTS: dict[str, int] = {"province": 2, "regency": 3, "theme": 3, "format": 4, "year": 6}
-OVERFLOW = "facet_overflow"
+# Facets whose documents may hold several values.
+MULTI_VALUED_FACETS = ("province", "regency", "theme", "format", "year")
 LABEL_SEPARATOR = "\x1f"
+VALUE_SEPARATOR = "\x1e"
 TITLE_SORT_CHARS = 120
 
 # Documents without `modified` sort last in both directions.
@@ -56,18 +58,18 @@ _MISSING_LAST = 2**62
 
 
 def facet_value_field(facet: str) -> str:
-    """Return the fast field that holds `key<US>label` of a single-valued facet."""
+    """Return the single-valued fast field that holds the encoded value set of `facet`."""
     return f"facet_{facet}"
 
 
-def slot_field(facet: str, slot: int) -> str:
-    """Return the fast field of one slot of a multi-valued facet."""
-    return f"facet_{facet}_{slot}"
+def facet_all_field(facet: str) -> str:
+    """Return the multi-valued fast field with one encoded value per entry of a multi-valued facet."""
+    return f"facet_{facet}_all"
 
 
-def overflow_field(facet: str) -> str:
-    """Return the multi-valued fast field for the values beyond the last slot."""
-    return f"facet_{facet}_more"
+def encode_values(values: list[Labelled]) -> str:
+    """Return the value set as one string: `key<US>label` entries joined by `<RS>`."""
+    return VALUE_SEPARATOR.join(encode_value(value) for value in values)
 
 
 def encode_value(value: Labelled) -> str:
@@ -89,9 +91,9 @@ def build_schema() -> tantivy.Schema:
         builder.add_text_field(facet, tokenizer_name="raw", index_option="basic")
     builder.add_integer_field(YEAR, indexed=True)
     for facet in FACETS:
-        for name in _facet_fast_fields(facet):
-            builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field(OVERFLOW, tokenizer_name="raw", index_option="basic")
+        builder.add_text_field(facet_value_field(facet), fast=True, tokenizer_name="raw", index_option="basic")
+    for facet in MULTI_VALUED_FACETS:
+        builder.add_text_field(facet_all_field(facet), fast=True, tokenizer_name="raw", index_option="basic")
 
     builder.add_text_field(ACCESS_LEVEL, tokenizer_name="raw", index_option="basic")
     builder.add_text_field(STATUS, stored=True, tokenizer_name="raw", index_option="basic")
@@ -160,24 +162,10 @@ def _add_facets(target: tantivy.Document, document: IndexDocument) -> None:
 
     for facet in FACETS:
         values = facet_values(document, facet)
-        slots = FACET_SLOTS.get(facet)
-        if slots is None:
-            for value in values[:1]:
-                target.add_text(facet_value_field(facet), encode_value(value))
-            continue
-        for slot, value in enumerate(values[:slots]):
-            target.add_text(slot_field(facet, slot), encode_value(value))
-        for value in values[slots:]:
-            target.add_text(overflow_field(facet), encode_value(value))
-        if len(values) > slots:
-            target.add_text(OVERFLOW, facet)
-
-
-def _facet_fast_fields(facet: str) -> list[str]:
-    slots = FACET_SLOTS.get(facet)
-    if slots is None:
-        return [facet_value_field(facet)]
-    return [slot_field(facet, slot) for slot in range(slots)] + [overflow_field(facet)]
+        target.add_text(facet_value_field(facet), encode_values(sorted(values, key=lambda value: value.key)))
+        if facet in MULTI_VALUED_FACETS:
+            for value in values:
+                target.add_text(facet_all_field(facet), encode_value(value))
 
 
 def _epoch_seconds(moment: dt.datetime | None) -> int | None:

@@ -12,6 +12,7 @@ import pytest
 
 from harvester.errors import SearchIndexError
 from index.base import SearchQuery
+from index import embedded_facets
 from index.embedded import EmbeddedIndex
 from index.embedded_generations import CURRENT_LINK, GENERATION_PREFIX
 from tests.index.corpus import make_document, real_documents
@@ -270,3 +271,19 @@ def test_close_drops_uncommitted(tmp_path: Path) -> None:
     again.index([make_document("doc-2", "Jumlah Halte")])
     again.commit()
     assert again.count() == 1
+
+
+def test_facets_fall_back_when_sets_exceed_buckets(embedded_index: EmbeddedIndex,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = [make_document(f"doc-{first}", "Jumlah Sekolah", year=list(range(2000 + first, 2003 + first)))
+                 for first in range(10)]
+    embedded_index.index(documents)
+    embedded_index.commit()
+    exact = embedded_index.search(SearchQuery(facets=["year"], facet_limit=50)).facets["year"]
+
+    monkeypatch.setattr(embedded_facets, "SET_BUCKETS", 3)
+    fallback = embedded_index.search(SearchQuery(facets=["year"], facet_limit=50)).facets["year"]
+
+    assert fallback == exact
+    assert {entry.key: entry.count for entry in exact}["2005"] == 3
+    assert len(exact) == 12
