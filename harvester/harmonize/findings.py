@@ -8,8 +8,9 @@ from typing import Literal
 __all__ = ["Finding", "FindingKind"]
 
 # unmapped: no table entry; ambiguous: several entries fit; conflict: the
-# record contradicts itself; inferred: a value derived rather than stated.
-FindingKind = Literal["unmapped", "ambiguous", "conflict", "inferred"]
+# record contradicts itself; inferred: a value derived rather than stated;
+# personal-data: the record shows personal data and is quarantined.
+FindingKind = Literal["unmapped", "ambiguous", "conflict", "inferred", "personal-data"]
 
 
 @dataclass(frozen=True, slots=True)

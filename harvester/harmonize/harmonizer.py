@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from harvester import privacy
 from harvester.harmonize import dates
 from harvester.harmonize.access import AccessTable
 from harvester.harmonize.findings import Finding
@@ -44,6 +45,7 @@ class Harmonizer:
         self.formats = FormatTable.from_config(self.config_dir)
         self.frequencies = FrequencyTable.from_config(self.config_dir)
         self.access = AccessTable.from_config(self.config_dir)
+        self.privacy = privacy.PersonalDataDetector.from_config(self.config_dir)
         self._source_walidata: dict[str, OrgMatch | None] = {}
 
     @classmethod
@@ -64,6 +66,7 @@ class Harmonizer:
         self._frequency(record, findings)
         self._access(record, source, findings)
         self._dates(record, findings)
+        findings.extend(self.privacy.findings(record))
         return findings
 
     # Organizations -----------------------------------------------------
