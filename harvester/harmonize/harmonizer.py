@@ -7,6 +7,7 @@ formats, frequency, access level and dates.
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 
@@ -47,6 +48,10 @@ class Harmonizer:
         self.access = AccessTable.from_config(self.config_dir)
         self.privacy = privacy.PersonalDataDetector.from_config(self.config_dir)
         self._source_walidata: dict[str, OrgMatch | None] = {}
+        # The tables live as long as the process: move them out of the collector's
+        # reach, or every full collection walks some 100,000 region objects.
+        gc.collect()
+        gc.freeze()
 
     @classmethod
     def from_config(cls, config_dir: Path) -> Harmonizer:

@@ -44,6 +44,7 @@ class LicenceTable:
         for item in document.get("licences") or []:
             for alias in [item["spdx"], item["title"], item["uri"], *(item.get("aliases") or [])]:
                 self._by_key[_key(str(alias))] = item
+        self._cache: dict[str, LicenceResult] = {}
 
     @classmethod
     def from_config(cls, config_dir: Path) -> LicenceTable:
@@ -56,6 +57,16 @@ class LicenceTable:
         """Map a licence value; an empty or "not specified" value yields no licence."""
         if original is None:
             return LicenceResult(licence=None, mapped=True)
+        cached = self._cache.get(original)
+        if cached is None:
+            cached = self._map(original)
+            if len(self._cache) < 10_000:
+                self._cache[original] = cached
+        # Each record gets its own Licence, so editing one never changes another.
+        licence = cached.licence.model_copy() if cached.licence is not None else None
+        return LicenceResult(licence=licence, mapped=cached.mapped)
+
+    def _map(self, original: str) -> LicenceResult:
         key = _key(original)
         if key in self._none:
             return LicenceResult(licence=None, mapped=True)

@@ -69,6 +69,8 @@ _BREAKDOWN = re.compile(
     rf"|\b{_LEVEL_WORDS}\b(?=\s*(?:$|di\b|dan\b|dalam\b|tahun\b|\d))"
 )
 _MAX_NAME_WORDS = 5
+# Titles without any of these words name no region: skip the window search.
+_MARKER_WORDS = re.compile(r"\b(?:provinsi|propinsi|prov|kabupaten|kab|kota|kecamatan|kec|distrik|di|se|wilayah)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,9 +316,12 @@ class RegionTable:
         regions. When several regions are named, ancestors of another match
         are dropped, so "Kecamatan Dongko" wins over "Kabupaten Trenggalek".
         """
+        folded = fold(text)
+        if not _MARKER_WORDS.search(folded):
+            return TextRegions()
         found: dict[str, str] = {}
         ambiguous: list[tuple[str, tuple[str, ...]]] = []
-        for segment in _BREAKDOWN.split(fold(text)):
+        for segment in _BREAKDOWN.split(folded):
             self._scan_segment(segment.split(), context, found, ambiguous)
 
         specific = tuple((code, fragment) for code, fragment in found.items()

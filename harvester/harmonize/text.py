@@ -36,10 +36,11 @@ def fold(text: str) -> str:
     Punctuation, hyphens and slashes become single spaces, so "Kab. Solok",
     "kab solok" and "KAB-SOLOK" fold to the same key.
     """
-    text = _repair_mojibake(html.unescape(text))
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
-    return _NON_WORD.sub(" ", ascii_text).strip()
+    if "&" in text:
+        text = html.unescape(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", _repair_mojibake(text)).encode("ascii", "ignore").decode("ascii")
+    return _NON_WORD.sub(" ", text.lower()).strip()
 
 
 def slugify(text: str) -> str:
