@@ -3,8 +3,8 @@
 Kemendagri codes are dotted (`18`, `18.09`, `18.09.01`, `18.09.01.2001`);
 BPS codes are plain digits of 2, 4, 7 or 10 characters. The same number can
 mean different regions in the two systems (BPS `1801` is Kemendagri `18.04`),
-so every code produced here carries its system and edition, and an undotted
-code whose system is unknown is accepted only when both readings name the same
+so every code produced here carries its system and edition. An undotted code
+whose system is unknown is accepted only when both readings name the same
 region.
 
 Names resolve against the 2025 Kemendagri list. A name shared by several
