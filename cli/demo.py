@@ -27,10 +27,13 @@ def demo(
     host: str = typer.Option("127.0.0.1", help="Address the web server binds."),
     port: int = typer.Option(8000, help="Port the web server binds."),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the result after harvesting."),
+    portal_port: int = typer.Option(
+        8900, help="Port of the portal simulators; records keep their URLs when it stays the same (0 picks a free one)."),
 ) -> None:
     """Demo: panen data contoh lalu sajikan / harvest the bundled real data, then serve it."""
-    with serve_portals(demo_config()) as portal_url:
+    with serve_portals(demo_config(), port=portal_port) as portal_url:
         os.environ["HIMPUN_DEMO_URL"] = portal_url
+        os.environ.setdefault("HIMPUN_DEMO_BPS_KEY", "demo-key-any-value-works")
         portal_address = portal_url.removeprefix("http://")
         settings = load_settings(
             data_dir=data_dir,
