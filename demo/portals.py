@@ -9,6 +9,9 @@ under its own path prefix:
   actions in the `{"status", "message", "result"}` envelope and answers a
   Spring 404 body for any other action.
 - `StaticPortal`: fixed files such as a DCAT-US `data.json`.
+- `FilePortal`: files chosen by path plus selected query parameters, for
+  APIs that page with `page`, `skip` or `startPosition`, HTML portals and
+  `robots.txt`.
 
 `Faults` switches make a portal fail on purpose: an error status on a chosen
 page (optionally with `Retry-After`, optionally only a few times), a
@@ -23,6 +26,7 @@ import datetime as dt
 import json
 import logging
 import re
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -36,6 +40,7 @@ from urllib.parse import parse_qs, urlsplit
 __all__ = [
     "CkanPortal",
     "DataGoIdPortal",
+    "FilePortal",
     "Faults",
     "PortalConfig",
     "StaticPortal",
@@ -236,12 +241,61 @@ class StaticPortal:
         return Reply(200, content, content_type)
 
 
-Portal = CkanPortal | DataGoIdPortal | StaticPortal
+# Content types by file suffix, for the files a FilePortal serves.
+CONTENT_TYPES = {
+    ".json": "application/json",
+    ".ttl": "text/turtle; charset=utf-8",
+    ".xml": "application/xml",
+    ".html": "text/html; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class FilePortal:
+    """Files keyed by path plus the query parameters named in `query_keys`.
+
+    A key is the path followed by the named parameters the request carries,
+    in `query_keys` order: with `query_keys=("page",)`, `/catalog.ttl?page=2`
+    selects the key `/catalog.ttl?page=2` and `/catalog.ttl` the key
+    `/catalog.ttl`. Other parameters (an API key, `limit`) are ignored. A
+    value is a file, whose suffix sets the content type, or a
+    `(bytes, content_type)` pair. Unknown keys get a 404 reply.
+    """
+
+    def __init__(self, files: dict[str, Path | tuple[bytes, str]], query_keys: tuple[str, ...] = ()) -> None:
+        self.files = files
+        self.query_keys = query_keys
+        self.requests: list[str] = []
+
+    def key_for(self, path: str, query: dict[str, str]) -> str:
+        """Return the file key of a request."""
+        selected = [f"{name}={query[name]}" for name in self.query_keys if name in query]
+        return f"{path}?{'&'.join(selected)}" if selected else path
+
+    def handle(self, method: str, path: str, query: dict[str, str], body: bytes) -> Reply:
+        key = self.key_for(path, query)
+        self.requests.append(f"{method} {key}")
+        entry = self.files.get(key)
+        if entry is None or method != "GET":
+            return Reply(404, b"not found", "text/plain; charset=utf-8")
+        if isinstance(entry, tuple):
+            content, content_type = entry
+            return Reply(200, content, content_type)
+        content_type = CONTENT_TYPES.get(entry.suffix, "application/octet-stream")
+        return Reply(200, entry.read_bytes(), content_type)
+
+
+Portal = CkanPortal | DataGoIdPortal | StaticPortal | FilePortal
 
 
 @dataclass
 class PortalConfig:
-    """The portals to serve, keyed by path prefix such as `/ckan` (no trailing slash)."""
+    """The portals to serve, keyed by path prefix such as `/ckan` (no trailing slash).
+
+    The empty prefix `""` matches every path that no longer prefix matches,
+    which is how `/robots.txt` at the host root is served.
+    """
 
     portals: dict[str, Portal] = field(default_factory=dict)
 
@@ -255,6 +309,12 @@ def _handler_class(config: PortalConfig) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body go out in two writes. Without TCP_NODELAY, Nagle's
+            # algorithm delays the body until the client's delayed ACK (about 40 ms).
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def do_GET(self) -> None:
             self._dispatch("GET")
