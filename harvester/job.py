@@ -112,7 +112,8 @@ def run_harvest(
         since = _last_success(store, source.id)
     incremental = since is not None if connector is None else connector.state.incremental
     job = store.start_job(source.id, dry_run=dry_run, incremental=incremental)
-    logger.info("job %d started: source %s%s", job.job_id, source.id, " (dry run)" if dry_run else "")
+    logger.info("job %d started: source %s%s", job.job_id, source.id, " (dry run)" if dry_run else "",
+                extra={"event": "job-started", "job_id": job.job_id, "source_id": source.id, "dry_run": dry_run})
 
     run = _HarvestRun(services, source, job, dry_run=dry_run, progress=progress, indexer=indexer,
                       max_records=max_records if max_records is not None else source.max_records)
@@ -176,7 +177,8 @@ class _HarvestRun:
         except StoreError as error:
             self.source_failed = True
             self.add_error(JobError(code=error.code, message=error.message))
-            logger.error("job %d: %s", self.report.job_id, error)
+            logger.error("job %d: source %s: %s", self.report.job_id, self.source.id, error,
+                         extra={"event": "job-error", **self.log_ids(), "code": error.code})
         self.finish()
 
     def harvest(self, connector: Connector) -> None:
@@ -271,7 +273,7 @@ class _HarvestRun:
         self.report.finished_at = self.store._now()
         self.store.finish_job(self.report, pending_withdrawals=self.held or None)
         logger.info("job %d finished %s: source %s, %s", self.report.job_id, self.report.state.value,
-                    self.source.id, self.counts.model_dump())
+                    self.source.id, self.counts.model_dump(), extra=self.finished_event())
 
     def final_state(self) -> JobState:
         if self.source_failed:
@@ -288,7 +290,8 @@ class _HarvestRun:
         """End the run failed, keeping the records already mapped."""
         self.source_failed = True
         self.add_error(JobError(code=error.code, message=error.message))
-        logger.warning("job %d: source %s failed: %s", self.report.job_id, self.source.id, error)
+        logger.warning("job %d: source %s failed: %s", self.report.job_id, self.source.id, error,
+                       extra={"event": "job-error", **self.log_ids(), "code": error.code})
         try:
             self.flush()
         except StoreError as store_error:
@@ -307,6 +310,8 @@ class _HarvestRun:
             self.store.finish_job(self.report)
         except HimpunError as finish_error:
             logger.error("job %d: its final state could not be stored: %s", self.report.job_id, finish_error)
+        logger.warning("job %d stopped %s: source %s, %s", self.report.job_id, self.report.state.value,
+                       self.source.id, type(error).__name__, extra=self.finished_event())
 
     def reject(self, error: BaseException, remote_id: str | None) -> None:
         self.counts.rejected += 1
@@ -325,6 +330,16 @@ class _HarvestRun:
                                    message=f"more than {MAX_JOB_ERRORS} errors; later ones are counted only"))
 
     # -- helpers ------------------------------------------------------------------
+
+    def log_ids(self) -> dict[str, object]:
+        return {"job_id": self.report.job_id, "source_id": self.source.id}
+
+    def finished_event(self) -> dict[str, object]:
+        """Return the structured fields of the job's last log line; server.metrics counts them."""
+        finished = self.report.finished_at or self.store._now()
+        return {"event": "job-finished", **self.log_ids(), "state": self.report.state.value,
+                "dry_run": self.dry_run, "counts": self.counts.model_dump(),
+                "duration_seconds": (finished - self.report.started_at).total_seconds()}
 
     def count_dry_run(self, batch: list[DatasetRecord], findings: dict[str, list[Finding]]) -> None:
         for record in batch:

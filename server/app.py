@@ -21,6 +21,9 @@ from publish.dcat import routes as dcat_routes
 from publish.errors import PublicApiError, error_body
 from server.admin.routes import router as admin_api_router
 from server.middleware import SecurityHeadersMiddleware
+from server import health as health_routes
+from server import metrics
+from server.ratelimit import RateLimitMiddleware
 
 if TYPE_CHECKING:
     from harvester.services import Services
@@ -51,6 +54,9 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.state.services = services
     app.state.settings = settings
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(metrics.SearchLatencyMiddleware)
+    app.add_middleware(RateLimitMiddleware, settings=settings)
+    metrics.install_log_metrics()
     _add_error_handlers(app)
 
     app.include_router(dcat_routes.router)
@@ -63,6 +69,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
 
     # Routers of other packages are included below.
     app.include_router(admin_api_router)
+    app.include_router(metrics.router)
+    app.include_router(health_routes.router)
     from web.routes import install as install_web_pages
     install_web_pages(app)
     return app

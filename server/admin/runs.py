@@ -54,10 +54,14 @@ class _ControlledConnector(Connector):
     def list_records(self) -> Iterator[RemoteRecord]:
         self.started.set()
         for remote in self.inner.list_records():
-            if self.cancel.is_set():
-                raise SourceError(f"source {self.source.id}: the job was cancelled by an operator",
-                                  code="job-cancelled")
+            self._stop_if_cancelled()
             yield remote
+        # A cancel during the last page still stops the run before it withdraws anything.
+        self._stop_if_cancelled()
+
+    def _stop_if_cancelled(self) -> None:
+        if self.cancel.is_set():
+            raise SourceError(f"source {self.source.id}: the job was cancelled by an operator", code="job-cancelled")
 
     def map_record(self, remote: RemoteRecord) -> DatasetRecord:
         record = self.inner.map_record(remote)
