@@ -106,3 +106,4 @@ def test_logout_ends_session(operator: TestClient) -> None:
     assert page.status_code == 200
     operator.post("/admin/logout")
     assert operator.get("/admin/", follow_redirects=False).status_code == 303
+

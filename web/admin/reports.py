@@ -10,9 +10,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from web.admin.auth import require_operator
+from harvester.dedupe.decisions import parse_record_reference
+from harvester.dedupe.report import duplicates_report
+from harvester.dedupe.store_ops import save_decision
+from harvester.errors import ConfigError
+from harvester.pipeline import dedupe_and_index
+from web.admin.auth import check_csrf, require_operator
 from web.deps import get_services
 from web.templating import render
 
@@ -62,9 +67,25 @@ def harmonization_page(request: Request, source_id: str,
 
 @router.get("/duplicates", name="admin_duplicates")
 def duplicates_page(request: Request, session: dict[str, str] = Depends(require_operator)) -> Response:
-    dedupe_present = importlib.util.find_spec("harvester.dedupe") is not None
-    # TODO: drop the availability check once harvester.dedupe.report ships duplicates_report.
-    duplicates_report = _optional_function("harvester.dedupe.report", "duplicates_report")
-    report = _plain(duplicates_report(get_services(request).store)) if duplicates_report else None
-    context = {"dedupe_present": dedupe_present, "report": report, "session": session}
-    return render(request, "admin/duplicates.html", context)
+    clusters = duplicates_report(get_services(request).store)
+    return render(request, "admin/duplicates.html", {"clusters": clusters, "session": session})
+
+
+@router.post("/duplicates/decision", name="admin_duplicates_decision")
+async def decide_duplicates(request: Request, session: dict[str, str] = Depends(require_operator)) -> Response:
+    form = await request.form()
+    check_csrf(session, str(form.get("csrf", "")))
+    decision = form.get("decision")
+    if decision not in ("confirm", "split"):
+        raise HTTPException(status_code=400, detail="decision must be confirm or split")
+    try:
+        left = parse_record_reference(str(form.get("left", "")))
+        right = parse_record_reference(str(form.get("right", "")))
+    except ConfigError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from error
+
+    services = get_services(request)
+    save_decision(services.store, left, right, str(decision), actor=session.get("user", "operator"))
+    dedupe_and_index(services)
+    logger.info("operator decided %s on records %s and %s", decision, left, right)
+    return RedirectResponse("/admin/duplicates", status_code=303)
