@@ -16,8 +16,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from harvester.settings import Settings, load_settings
-from publish import ckan_api, search_api
+from publish import ckan_api, export, search_api
 from publish.dcat import routes as dcat_routes
+from publish.dcat.series_lookup import StoreSeriesLookup
 from publish.errors import PublicApiError, error_body
 from server.admin.routes import router as admin_api_router
 from server.middleware import SecurityHeadersMiddleware
@@ -52,6 +53,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app = FastAPI(title="Himpun", description="Katalog metadata Satu Data Indonesia / Satu Data Indonesia metadata catalog",
                   lifespan=lifespan)
     app.state.services = services
+    app.state.series_lookup = StoreSeriesLookup(services.store)
     app.state.settings = settings
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(metrics.SearchLatencyMiddleware)
@@ -62,6 +64,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.include_router(dcat_routes.router)
     app.include_router(ckan_api.router)
     app.include_router(search_api.router)
+    app.include_router(export.router)
 
     @app.get("/health", tags=["status"])
     def health() -> dict[str, str]:
