@@ -17,7 +17,7 @@ import orjson
 
 from harvester.settings import Settings
 
-__all__ = ["JobContextFilter", "JsonFormatter", "configure_logging"]
+__all__ = ["JobContextFilter", "JsonFormatter", "apply_log_format", "configure_logging"]
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -80,3 +80,12 @@ def configure_logging(settings: Settings) -> None:
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
+
+
+def apply_log_format(log_format: str) -> None:
+    """Switch the root handlers to JSON lines when `log_format` is "json", and add the job context."""
+    for handler in logging.getLogger().handlers:
+        if log_format == "json":
+            handler.setFormatter(JsonFormatter())
+        if not any(isinstance(existing, JobContextFilter) for existing in handler.filters):
+            handler.addFilter(JobContextFilter())
