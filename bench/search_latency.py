@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPOSITORY_ROOT))
 from index.base import FACETS, IndexDocument, Labelled, SearchQuery  # noqa: E402
 from index.documents import region_labels  # noqa: E402
 from index.embedded import EmbeddedIndex  # noqa: E402
+from index.embedded_facets import FACET_CACHE_ENTRIES  # noqa: E402
 
 TITLES_FILE = REPOSITORY_ROOT / "tests" / "index" / "fixtures" / "real_titles.json"
 ZIPF_EXPONENT = 1.07
@@ -143,16 +144,23 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def timed(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
+def timed(action: Callable[[], object]) -> tuple[float, float]:
+    """Return the wall-clock and the process CPU milliseconds that `action` took."""
+    started, started_cpu = time.perf_counter(), time.process_time()
     action()
-    return (time.perf_counter() - started) * 1000
+    return (time.perf_counter() - started) * 1000, (time.process_time() - started_cpu) * 1000
 
 
-def report(label: str, timings: list[float]) -> None:
-    print(f"  {label:<22} n={len(timings):<5} p50={percentile(timings, 0.50):7.2f} ms  "
-          f"p95={percentile(timings, 0.95):7.2f} ms  p99={percentile(timings, 0.99):7.2f} ms  "
-          f"mean={statistics.fmean(timings):7.2f} ms")
+def report(label: str, timings: list[tuple[float, float]]) -> None:
+    wall = [timing[0] for timing in timings]
+    cpu = [timing[1] for timing in timings]
+    print(f"  {label:<22} n={len(wall):<5} p50={percentile(wall, 0.50):7.2f}  p95={percentile(wall, 0.95):7.2f}  "
+          f"p99={percentile(wall, 0.99):7.2f}  mean={statistics.fmean(wall):7.2f} ms wall   "
+          f"cpu p50={percentile(cpu, 0.50):6.2f}  p95={percentile(cpu, 0.95):6.2f} ms")
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main() -> None:
@@ -162,13 +170,16 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1_000, help="number of measured queries")
     parser.add_argument("--path", type=Path, help="index folder to build in or reuse (default: a temporary folder)")
     parser.add_argument("--reuse", action="store_true", help="search an index already built in --path")
+    parser.add_argument("--no-facet-cache", action="store_true",
+                        help="compute facet counts for every search, even a repeated one")
     arguments = parser.parse_args()
     documents = 1_000_000 if arguments.large else arguments.documents
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
     with tempfile.TemporaryDirectory(prefix="himpun-bench-") as scratch:
-        index = EmbeddedIndex(arguments.path or Path(scratch) / "index")
+        cache_entries = 0 if arguments.no_facet_cache else FACET_CACHE_ENTRIES
+        index = EmbeddedIndex(arguments.path or Path(scratch) / "index", facet_cache_entries=cache_entries)
         if not arguments.reuse:
             started = time.perf_counter()
             built = index.rebuild(generate(documents))
@@ -180,13 +191,17 @@ def main() -> None:
         for _, query in mix[:50]:
             index.search(query)
 
-        by_kind: dict[str, list[float]] = {}
+        print(f"load average before measuring: {load_average()}")
+        by_kind: dict[str, list[tuple[float, float]]] = {}
         for label, query in mix:
             by_kind.setdefault(label, []).append(timed(lambda query=query: index.search(query)))
         suggest_timings = [timed(lambda prefix=prefix: index.suggest(prefix))
                            for prefix in ("jum", "jumlah pen", "indeks kua", "data", "pro", "luas ta") * 20]
 
-        print("latency of EmbeddedIndex.search with all facet counts, rows=20, highlights on:")
+        print(f"load average after measuring: {load_average()} (other processes share the cores; "
+              "CPU time is the process's own cost)")
+        cache = "off" if arguments.no_facet_cache else f"{cache_entries} entries"
+        print(f"latency of EmbeddedIndex.search with all facet counts, rows=20, highlights on, facet cache {cache}:")
         for label, timings in by_kind.items():
             report(label, timings)
         report("all searches", list(itertools.chain.from_iterable(by_kind.values())))

@@ -8,7 +8,8 @@ The chain for indexed text and for queries is the same:
    case folded (`Kabupaten` and `KABUPATEN` become `kabupaten`, `é` becomes `e`);
 4. drop stopwords (a short list of function words, see `config/search/stopwords.txt`);
 5. stem with PySastrawi, unless the word is protected (a region name, an OPD word,
-   an abbreviation) or contains a digit. Stems are cached per word.
+   an abbreviation) or contains a digit. Terms are cached per raw word and stems
+   per folded word, at most 500,000 entries each.
 
 Synonyms and abbreviations are expanded at query time (`query_units`), so editing
 `synonyms.yaml` needs no rebuild; editing the protected words or the stopwords does.
@@ -79,6 +80,7 @@ class Analyzer:
         abbreviations = {fold_word(short) for short in vocabulary.abbreviations if " " not in short}
         self.protected = frozenset(fold_word(word) for word in vocabulary.protected) | abbreviations
         self._stems: dict[str, str] = {}
+        self._terms: dict[str, str | None] = {}
         self._synonyms = self._build_synonyms(vocabulary)
 
     @classmethod
@@ -104,10 +106,15 @@ class Analyzer:
 
     def term(self, word: str) -> str | None:
         """Return the index term for one raw word, or None when it is a stopword."""
+        if word in self._terms:
+            return self._terms[word]
+
         folded = fold_word(word)
-        if not folded or folded in self.stopwords:
-            return None
-        return self.stem(folded)
+        term = None if not folded or folded in self.stopwords else self.stem(folded)
+        if len(self._terms) >= _STEM_CACHE_LIMIT:
+            self._terms.clear()
+        self._terms[word] = term
+        return term
 
     def words(self, text: str) -> list[str]:
         """Return the folded words of `text`, stopwords included and nothing stemmed."""

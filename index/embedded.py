@@ -34,7 +34,7 @@ from index.base import (
     SearchResult,
     Suggestion,
 )
-from index.embedded_facets import facet_counts
+from index.embedded_facets import FACET_CACHE_ENTRIES, FacetCache, facet_counts
 from index.embedded_generations import Generations
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ class EmbeddedIndex(SearchIndex):
         *,
         analyzer: Analyzer | None = None,
         writer_lock_timeout: float = WRITER_LOCK_TIMEOUT_SECONDS,
+        facet_cache_entries: int = FACET_CACHE_ENTRIES,
     ) -> None:
         self.path = Path(path)
         self.analyzer = analyzer or default_analyzer()
@@ -66,6 +67,8 @@ class EmbeddedIndex(SearchIndex):
         self._index: tantivy.Index
         self._generation: Path
         self._commit_stamp: tuple[int, int, int] | None = None
+        self._reader_state = 0
+        self._facet_cache = FacetCache(facet_cache_entries)
         self._open_current()
 
     # Writing
@@ -133,10 +136,14 @@ class EmbeddedIndex(SearchIndex):
         units = self.analyzer.query_units(query.text)
         compiled = queries.build_query(self._schema, units, query)
         plan = queries.sort_plan(query, has_text=bool(units))
-        searcher = self._searcher()
+        searcher, reader_state = self._searcher_with_state()
 
         found = self._run(searcher, compiled, plan, query.offset, query.rows)
-        facets = facet_counts(searcher, compiled, query)
+        cache_key = FacetCache.key(reader_state, units, query)
+        facets = self._facet_cache.get(cache_key)
+        if facets is None:
+            facets = facet_counts(searcher, compiled, query)
+            self._facet_cache.put(cache_key, facets)
 
         terms = {term for unit in units for alternative in unit for term in alternative}
         hits: list[SearchHit] = []
@@ -226,9 +233,12 @@ class EmbeddedIndex(SearchIndex):
         return IndexDocument.model_validate_json(source)
 
     def _searcher(self) -> tantivy.Searcher:
+        return self._searcher_with_state()[0]
+
+    def _searcher_with_state(self) -> tuple[tantivy.Searcher, int]:
         with self._lock:
             self._refresh()
-            return self._index.searcher()
+            return self._index.searcher(), self._reader_state
 
     def _refresh(self) -> None:
         current = self._generations.current()
@@ -239,6 +249,11 @@ class EmbeddedIndex(SearchIndex):
         if stamp != self._commit_stamp:
             self._index.reload()
             self._commit_stamp = stamp
+            self._reader_changed()
+
+    def _reader_changed(self) -> None:
+        self._reader_state += 1
+        self._facet_cache.clear()
 
     def _stat_commit(self) -> tuple[int, int, int] | None:
         try:
@@ -266,6 +281,7 @@ class EmbeddedIndex(SearchIndex):
         self._index = index
         self._generation = generation
         self._commit_stamp = self._stat_commit()
+        self._reader_changed()
 
     def _acquire_writer(self) -> tantivy.IndexWriter:
         if self._writer is not None:

@@ -10,7 +10,9 @@ than `SET_BUCKETS`, its counts come from the slower multi-valued field.
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Hashable
 
 import tantivy
 
@@ -19,6 +21,7 @@ from index.base import FacetCount, SearchQuery
 from index.embedded_query import check_facet
 
 SET_BUCKETS = 5_000
+FACET_CACHE_ENTRIES = 256
 
 
 def facet_counts(searcher: tantivy.Searcher, compiled: tantivy.Query,
@@ -78,3 +81,44 @@ def _ranked(counter: Counter[str], limit: int) -> list[FacetCount]:
         entries.append(FacetCount(key=key, label=label or key, count=count))
     entries.sort(key=lambda entry: (-entry.count, entry.key))
     return entries[:limit]
+
+
+class FacetCache:
+    """Facet counts of recent searches, valid for one reader state.
+
+    Paging through a result and the unfiltered listing repeat the same facet
+    aggregation; the key holds the reader's reload count, so counts computed
+    before a commit are never returned after it.
+    """
+
+    def __init__(self, entries: int = FACET_CACHE_ENTRIES) -> None:
+        self.entries = entries
+        self._lock = threading.Lock()
+        self._counts: OrderedDict[Hashable, dict[str, list[FacetCount]]] = OrderedDict()
+
+    @staticmethod
+    def key(reader_state: int, units: list, query: SearchQuery) -> Hashable:
+        """Return the cache key of a search: everything that changes facet counts."""
+        filters = tuple(sorted((facet, tuple(keys)) for facet, keys in query.filters.items()))
+        return (reader_state, tuple(units), filters, tuple(query.facets), query.facet_limit, query.public_only)
+
+    def get(self, key: Hashable) -> dict[str, list[FacetCount]] | None:
+        with self._lock:
+            counts = self._counts.get(key)
+            if counts is None:
+                return None
+            self._counts.move_to_end(key)
+        return {facet: list(entries) for facet, entries in counts.items()}
+
+    def put(self, key: Hashable, counts: dict[str, list[FacetCount]]) -> None:
+        if self.entries <= 0:
+            return
+        with self._lock:
+            self._counts[key] = {facet: list(entries) for facet, entries in counts.items()}
+            self._counts.move_to_end(key)
+            while len(self._counts) > self.entries:
+                self._counts.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()

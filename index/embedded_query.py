@@ -66,11 +66,9 @@ def build_query(schema: tantivy.Schema, units: list[QueryUnit], query: SearchQue
 
 
 def public_filters(schema: tantivy.Schema) -> list[tantivy.Query]:
-    """Return the filters that keep only active, terbuka documents."""
-    return [
-        tantivy.Query.term_query(schema, fields.ACCESS_LEVEL, PUBLIC_ACCESS_LEVEL),
-        tantivy.Query.term_query(schema, fields.STATUS, ACTIVE_STATUS),
-    ]
+    """Return the filter that keeps only documents whose access level is terbuka and status active."""
+    public = fields.access_status(PUBLIC_ACCESS_LEVEL, ACTIVE_STATUS)
+    return [tantivy.Query.term_query(schema, fields.ACCESS_STATUS, public)]
 
 
 def filter_queries(schema: tantivy.Schema, filters: dict[str, list[str]]) -> Iterable[tantivy.Query]:

@@ -35,6 +35,8 @@ NAMES = "names"
 DESCRIPTION = "description"
 ACCESS_LEVEL = "access_level"
 STATUS = "status"
+# One term `<access level>|<status>`, so the public filter is one term lookup, not two.
+ACCESS_STATUS = "access_status"
 CONTENT_HASH = "content_hash"
 MODIFIED_DESC = "modified_desc"
 MODIFIED_ASC = "modified_asc"
@@ -97,6 +99,7 @@ def build_schema() -> tantivy.Schema:
 
     builder.add_text_field(ACCESS_LEVEL, tokenizer_name="raw", index_option="basic")
     builder.add_text_field(STATUS, stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(ACCESS_STATUS, tokenizer_name="raw", index_option="basic")
     builder.add_text_field(CONTENT_HASH, stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_integer_field(MODIFIED_DESC, fast=True)
     builder.add_integer_field(MODIFIED_ASC, fast=True)
@@ -126,6 +129,7 @@ def to_tantivy(document: IndexDocument, analyzer: Analyzer) -> tantivy.Document:
 
     target.add_text(ACCESS_LEVEL, document.access_level or "")
     target.add_text(STATUS, document.status)
+    target.add_text(ACCESS_STATUS, access_status(document.access_level, document.status))
     target.add_text(CONTENT_HASH, document.content_hash)
 
     timestamp = _epoch_seconds(document.modified)
@@ -134,6 +138,11 @@ def to_tantivy(document: IndexDocument, analyzer: Analyzer) -> tantivy.Document:
     target.add_text(TITLE_SORT, title_sort_key(document.title))
     target.add_bytes(SOURCE, orjson.dumps(document.model_dump(mode="json")))
     return target
+
+
+def access_status(access_level: str | None, status: str) -> str:
+    """Return the `access_status` term of a document."""
+    return f"{access_level or ''}|{status}"
 
 
 def title_sort_key(title: str) -> str:

@@ -287,3 +287,18 @@ def test_facets_fall_back_when_sets_exceed_buckets(embedded_index: EmbeddedIndex
     assert fallback == exact
     assert {entry.key: entry.count for entry in exact}["2005"] == 3
     assert len(exact) == 12
+
+
+def test_facet_cache_cleared_by_commit(tmp_path: Path) -> None:
+    writer = EmbeddedIndex(tmp_path / "index")
+    reader = EmbeddedIndex(tmp_path / "index")
+    writer.index([make_document("doc-1", "Jumlah Sekolah", year=[2023])])
+    writer.commit()
+    assert reader.search(SearchQuery(facets=["year"])).facets["year"][0].count == 1
+    assert reader.search(SearchQuery(facets=["year"], offset=1)).facets["year"][0].count == 1
+
+    writer.index([make_document("doc-2", "Jumlah Guru", year=[2023])])
+    writer.commit()
+
+    assert reader.search(SearchQuery(facets=["year"])).facets["year"][0].count == 2
+    assert writer.search(SearchQuery(facets=["year"])).facets["year"][0].count == 2
