@@ -18,6 +18,10 @@ from index.embedded import EmbeddedIndex
 from tests.reliability.harness import CONNECT_JAIL, ConnectJail
 
 
+# Public rate limits high enough that scans and fault tests are never throttled.
+OPEN_RATE_LIMIT: dict[str, Any] = {"public_rate_limit_per_minute": 1_000_000, "public_rate_limit_burst": 100_000}
+
+
 @pytest.fixture(autouse=True)
 def connect_jail() -> Iterator[ConnectJail]:
     """Fail any test whose code tried to connect outside loopback."""
@@ -34,7 +38,8 @@ def harmonizer() -> Harmonizer:
 @pytest.fixture
 def services(tmp_path: Path, harmonizer: Harmonizer) -> Iterator[Services]:
     """Services over a fresh SQLite store and embedded index, with small batches."""
-    settings = Settings(data_dir=tmp_path, harvest_batch_size=20, contact_url="https://example.invalid/kontak")
+    settings = Settings(data_dir=tmp_path, harvest_batch_size=20, contact_url="https://example.invalid/kontak",
+                        **OPEN_RATE_LIMIT)
     store = Store(settings.resolved_database_url)
     store.migrate()
     built = Services(settings=settings, store=store, index=EmbeddedIndex(settings.index_dir),

@@ -37,7 +37,7 @@ from index.documents import build_document
 from index.embedded import EmbeddedIndex
 from publish.export import COLUMNS, safe_cell
 from server.app import create_app
-from tests.reliability.conftest import ckan_source, client_for, package
+from tests.reliability.conftest import OPEN_RATE_LIMIT, ckan_source, client_for, package
 from tests.reliability.harness import scan_for_canaries, xlsx_text
 
 RESTRICTED_CANARY = "KANARI-TERBATAS-5521"
@@ -149,7 +149,8 @@ def canary_packages() -> list[dict]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CanarySite]:
     data_dir: Path = tmp_path_factory.mktemp("canary-site")
-    settings = Settings(data_dir=data_dir, harvest_batch_size=5, contact_url="https://example.invalid/kontak")
+    settings = Settings(data_dir=data_dir, harvest_batch_size=5, contact_url="https://example.invalid/kontak",
+                        **OPEN_RATE_LIMIT)
     store = Store(settings.resolved_database_url)
     store.migrate()
     services = Services(settings=settings, store=store, index=EmbeddedIndex(settings.index_dir),
@@ -235,6 +236,7 @@ def test_reclassified_record_hidden_after_commit(site: CanarySite) -> None:
     for stored in site.portal.packages:
         if stored["id"] == target["id"]:
             stored["extras"] = [{"key": "accesslevel", "value": "tertutup"}]
+            stored["metadata_modified"] = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat()
     with serve_portals(PortalConfig({"/ckan": site.portal})) as url:
         source = ckan_source(f"{url}/ckan")
         with client_for(site.services, source) as http:
