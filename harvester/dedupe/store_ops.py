@@ -237,3 +237,14 @@ def list_series(store: Store) -> list[dict]:
     for row in rows:
         row["members"] = orjson.loads(row["members"])
     return rows
+
+
+def get_series(store: Store, series_id: str) -> dict | None:
+    """Return one series row (id, title, member ids in period order, updated_at), or None."""
+    with store._read() as connection:
+        row = connection.execute(sa.select(SERIES).where(SERIES.c.id == series_id)).mappings().first()
+    if row is None:
+        return None
+    series = dict(row)
+    series["members"] = orjson.loads(series["members"])
+    return series
