@@ -68,6 +68,7 @@ class EmbeddedIndex(SearchIndex):
         self._generation: Path
         self._commit_stamp: tuple[int, int, int] | None = None
         self._reader_state = 0
+        self._schema_problem: str | None = None
         self._facet_cache = FacetCache(facet_cache_entries)
         self._open_current()
 
@@ -238,12 +239,19 @@ class EmbeddedIndex(SearchIndex):
     def _searcher_with_state(self) -> tuple[tantivy.Searcher, int]:
         with self._lock:
             self._refresh()
+            self._check_schema()
             return self._index.searcher(), self._reader_state
+
+    def _check_schema(self) -> None:
+        if self._schema_problem is not None:
+            raise SearchIndexError(self._schema_problem, code="index-rebuild-needed")
 
     def _refresh(self) -> None:
         current = self._generations.current()
         if current is not None and current != self._generation:
             self._open_generation(current)
+            return
+        if self._schema_problem is not None:
             return
         stamp = self._stat_commit()
         if stamp != self._commit_stamp:
@@ -268,16 +276,23 @@ class EmbeddedIndex(SearchIndex):
             if current is None:
                 current = self._generations.create()
                 tantivy.Index(self._schema, path=str(current), reuse=False)
+                fields.write_marker(current)
                 self._generations.activate(current)
         self._open_generation(current)
 
     def _open_generation(self, generation: Path) -> None:
+        self._drop_writer()
+        self._schema_problem = fields.marker_problem(generation)
+        if self._schema_problem is not None:
+            logger.error("%s", self._schema_problem)
+            self._generation = generation
+            self._reader_changed()
+            return
         try:
             index = tantivy.Index(self._schema, path=str(generation), reuse=True)
             index.config_reader(reload_policy="manual")
         except (OSError, ValueError) as error:
             raise SearchIndexError(f"cannot open the search index at {generation}: {error}") from error
-        self._drop_writer()
         self._index = index
         self._generation = generation
         self._commit_stamp = self._stat_commit()
@@ -287,6 +302,7 @@ class EmbeddedIndex(SearchIndex):
         if self._writer is not None:
             return self._writer
         self._refresh()
+        self._check_schema()
         deadline = time.monotonic() + self.writer_lock_timeout
         while True:
             try:
@@ -323,6 +339,7 @@ class EmbeddedIndex(SearchIndex):
             raise
         writer.commit()
         writer.wait_merging_threads()
+        fields.write_marker(generation)
         return len(seen)
 
 

@@ -19,12 +19,19 @@ one aggregation returns.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import orjson
 import tantivy
 
 from index.analysis import Analyzer, fold_word
 from index.base import FACETS, IndexDocument, Labelled
+
+# Raise when a field is added, removed or changed; a generation built with
+# another version must be rebuilt before it is searched or written.
+SCHEMA_VERSION = 1
+MARKER_FILE = "himpun-index.json"
 
 # Field names.
 ID = "id"
@@ -57,6 +64,24 @@ TITLE_SORT_CHARS = 120
 # Documents without `modified` sort last in both directions.
 _MISSING_FIRST = -(2**62)
 _MISSING_LAST = 2**62
+
+
+def write_marker(generation: Path) -> None:
+    """Record the schema version in a generation folder."""
+    (generation / MARKER_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8")
+
+
+def marker_problem(generation: Path) -> str | None:
+    """Return why the generation cannot be used with this schema, or None when it can."""
+    try:
+        marker = json.loads((generation / MARKER_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return f"the search index at {generation} has no readable {MARKER_FILE}; rebuild it with `himpun index rebuild`"
+    version = marker.get("schema_version") if isinstance(marker, dict) else None
+    if version != SCHEMA_VERSION:
+        return (f"the search index at {generation} has schema version {version}, this Himpun uses "
+                f"{SCHEMA_VERSION}; rebuild it with `himpun index rebuild`")
+    return None
 
 
 def facet_value_field(facet: str) -> str:

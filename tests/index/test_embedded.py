@@ -15,6 +15,7 @@ from index.base import SearchQuery
 from index import embedded_facets
 from index.embedded import EmbeddedIndex
 from index.embedded_generations import CURRENT_LINK, GENERATION_PREFIX
+from index.embedded_schema import MARKER_FILE
 from tests.index.corpus import make_document, real_documents
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
@@ -302,3 +303,21 @@ def test_facet_cache_cleared_by_commit(tmp_path: Path) -> None:
 
     assert reader.search(SearchQuery(facets=["year"])).facets["year"][0].count == 2
     assert writer.search(SearchQuery(facets=["year"])).facets["year"][0].count == 2
+
+
+def test_old_schema_needs_rebuild(tmp_path: Path) -> None:
+    first = EmbeddedIndex(tmp_path / "index")
+    first.index([make_document("doc-1", "Jumlah Terminal")])
+    first.commit()
+    first.close()
+    (tmp_path / "index" / CURRENT_LINK / MARKER_FILE).write_text('{"schema_version": 0}', encoding="utf-8")
+
+    reopened = EmbeddedIndex(tmp_path / "index")
+    with pytest.raises(SearchIndexError) as raised:
+        reopened.search(SearchQuery(text="terminal"))
+    assert raised.value.code == "index-rebuild-needed"
+    with pytest.raises(SearchIndexError):
+        reopened.index([make_document("doc-2", "Jumlah Halte")])
+
+    reopened.rebuild([make_document("doc-2", "Jumlah Halte")])
+    assert [hit.id for hit in reopened.search(SearchQuery(text="halte")).hits] == ["doc-2"]
