@@ -1,4 +1,4 @@
-"""Readiness check: the store answers a query and the search index opens and counts."""
+"""Readiness check: the store runs a query and the search index opens and counts its documents."""
 
 from __future__ import annotations
 

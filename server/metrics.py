@@ -88,8 +88,8 @@ def install_log_metrics() -> None:
     """Attach the metrics handler to the harvester loggers once per process.
 
     The job runner logs its start and finish at INFO, so `harvester.job`
-    is set to INFO when nothing configured it; what gets printed still
-    depends on the handlers' own levels.
+    is set to INFO when nothing configured its level. What gets printed
+    still depends on the levels of the handlers.
     """
     for name in ("harvester.job", "harvester.http"):
         target = logging.getLogger(name)

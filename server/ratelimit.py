@@ -67,7 +67,7 @@ class TokenBuckets:
 
 
 class RateLimitMiddleware:
-    """ASGI middleware answering 429 to a client that exceeds the public API rate."""
+    """ASGI middleware that returns 429 to a client exceeding the public API rate."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app

@@ -1,7 +1,7 @@
 """Bearer-token authentication and roles of the admin API.
 
 A request authenticates with `Authorization: Bearer <token>` and nothing
-else; a token in the query string is rejected even when the header is
+else. A token in the query string is rejected even when the header is
 valid, because URLs end up in proxy and access logs. A revoked or expired
 token stops working at the next request.
 

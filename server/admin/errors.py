@@ -27,11 +27,11 @@ class AdminApiError(PublicApiError):
 
 
 class AdminRoute(APIRoute):
-    """An API route that answers `AdminApiError`, raised by a handler or a dependency, itself.
+    """An API route that turns `AdminApiError`, from a handler or a dependency, into a JSON response.
 
-    The route answers it itself instead of relying on an application-wide
-    handler, so the 401 `WWW-Authenticate` and the 429 `Retry-After` headers
-    are sent with the body.
+    The route converts the error itself instead of relying on an
+    application-wide handler, so the 401 `WWW-Authenticate` and the 429
+    `Retry-After` headers are sent with the body.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:

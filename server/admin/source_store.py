@@ -1,6 +1,6 @@
 """Source rows of the store, read and written by the admin API.
 
-The `source` table holds the configured sources (synced from sources.yaml
+The `source` table contains the configured sources (synced from sources.yaml
 at start-up) and the ones created through the admin API. Changes are also
 applied to the in-memory source list of the running process, so the web
 pages and the next scheduler start see them.

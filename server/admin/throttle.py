@@ -18,7 +18,7 @@ MAX_CLIENTS = 10_000
 
 
 class FailureThrottle:
-    """Counts failures per client over a sliding minute and says when a client must wait.
+    """Counts failures per client over a sliding minute and returns how long a client must wait.
 
     Each process keeps its own counts, so with several workers a client
     may fail up to `max_failures` times per worker.

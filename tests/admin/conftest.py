@@ -52,7 +52,7 @@ def data_json(count: int) -> bytes:
 
 @contextmanager
 def serve_portal(count: int = 5, delay: float = 0.0) -> Iterator[Portal]:
-    """Serve a DCAT-US data.json on 127.0.0.1 that waits `portal.delay` seconds before answering."""
+    """Serve a DCAT-US data.json on 127.0.0.1 that waits `portal.delay` seconds before responding."""
     body = data_json(count)
     portal = Portal(url="", port=0, delay=delay)
 

@@ -40,7 +40,8 @@ def test_tokens_create_list_revoke(data_dir: Path) -> None:
     assert created.exit_code == 0, created.output
     assert raw.startswith("himpun_")
     assert raw not in listed.output
-    assert "active" in listed.output and "kota-metro" in listed.output
+    assert "active" in listed.output
+    assert "kota-metro" in listed.output
     assert revoked.exit_code == 0
     assert tokens[0].revoked_at is not None
     database = b"".join(path.read_bytes() for path in data_dir.glob("himpun.sqlite3*"))

@@ -26,7 +26,8 @@ def test_token_shown_once_and_stored_hashed(env: AdminEnv, tmp_path: Path,
     env.services.store.close()
 
     assert created.status_code == 201
-    assert raw.startswith("himpun_") and len(raw) > 40
+    assert raw.startswith("himpun_")
+    assert len(raw) > 40
     assert raw not in listed.text
     assert raw not in audit.text
     assert raw not in caplog.text
@@ -59,7 +60,8 @@ def test_writes_are_audited(env: AdminEnv) -> None:
     # The URL check fails on the unresolvable name, and the failure is audited too.
     assert ("source.update", "source:sumber-a", "failed") in actions
     first = entries[-1]
-    assert first["actor"].startswith("token:") and first["actor"].endswith(":admin@uji")
+    assert first["actor"].startswith("token:")
+    assert first["actor"].endswith(":admin@uji")
     assert first["client"] == "198.51.100.7"
     assert first["at"]
 
