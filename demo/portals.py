@@ -90,11 +90,13 @@ class CkanPortal:
         self.faults = faults or Faults()
         self.site_title = site_title
         self.requests: list[str] = []
+        self.queries: list[dict[str, str]] = []
         self._errors_sent = 0
         self._lock = threading.Lock()
 
     def handle(self, method: str, path: str, query: dict[str, str], body: bytes) -> Reply:
         self.requests.append(f"{method} {path}")
+        self.queries.append(dict(query))
         action = path.rsplit("/", 1)[-1]
         if not path.startswith("/api/3/action/"):
             return _json_reply({"success": False, "error": {"message": "Not found"}}, 404)

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harvester.egress import DeadlineClock, EgressGuard, GuardedBackend
 from harvester.errors import BlockedAddressError, ConfigError, FetchError, RemoteError, ResponseTooLargeError
+from harvester.http_cache import ConditionalCache
 
 if TYPE_CHECKING:
     from harvester.settings import Settings
@@ -150,6 +151,7 @@ class HttpResponse:
     url: str
     content: bytes
     history: list[str] = field(default_factory=list)
+    from_cache: bool = False
 
     @property
     def charset(self) -> str | None:
@@ -244,6 +246,8 @@ class HttpClient:
         self.policy = base.for_source(source)
         self.source_id = source.id if source is not None else None
         self.guard = EgressGuard(self.policy.allowlist, resolver)
+        self.cache = (ConditionalCache(settings.data_dir / "http-cache" / source.id)
+                      if source is not None and settings.conditional_requests else None)
         self._clock = DeadlineClock()
         self._sleep: Callable[[float], None] = time.sleep
         self._client = httpx.Client(
@@ -271,9 +275,28 @@ class HttpClient:
 
     def get(self, url: str, *, params: Mapping[str, Any] | None = None,
             headers: Mapping[str, str] | None = None) -> HttpResponse:
-        """Send a GET request; raise `HttpStatusError` for a 4xx or 5xx final status."""
+        """Send a GET request; raise `HttpStatusError` for a 4xx or 5xx final status.
+
+        With a conditional cache, the request carries the stored validators,
+        and a 304 answer comes back as the stored 200 response.
+        """
         request = self._client.build_request("GET", url, params=params, headers=headers)
-        return self._fetch(request)
+        if self.cache is None:
+            return self._fetch(request)
+
+        key = str(request.url)
+        for name, value in self.cache.request_headers(key).items():
+            request.headers.setdefault(name, value)
+        response = self._fetch(request)
+        if response.status == 304:
+            cached = self.cache.cached(key)
+            if cached is not None:
+                logger.info("not modified since the last harvest: %s", redact_url(key))
+                return HttpResponse(status=200, headers=httpx.Headers(cached[0]), url=response.url,
+                                    content=cached[1], history=response.history, from_cache=True)
+        elif response.status == 200:
+            self.cache.store(key, response.headers, response.content)
+        return response
 
     def post(self, url: str, *, json: Any = None, data: Mapping[str, Any] | None = None,
              headers: Mapping[str, str] | None = None) -> HttpResponse:

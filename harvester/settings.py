@@ -39,6 +39,10 @@ class Settings(BaseSettings):
         description="Non-public networks or host:port pairs harvest requests may reach, "
         'e.g. ["127.0.0.1/32"] for the demo portals (JSON list in the environment).',
     )
+    conditional_requests: bool = Field(
+        default=True,
+        description="Send If-None-Match / If-Modified-Since for documents that carried validators, "
+        "and reuse the stored body on 304. Cached bodies live in data_dir/http-cache.")
     index_backend: Literal["embedded", "elasticsearch"] = Field(
         default="embedded", description="Search index: embedded (tantivy files in data_dir) or elasticsearch.")
     elasticsearch_url: str | None = Field(default=None, description="Elasticsearch URL, e.g. http://elasticsearch:9200.")
