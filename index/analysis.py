@@ -67,12 +67,12 @@ def fold_word(word: str) -> str:
 
 @functools.cache
 def _sastrawi_stemmer():  # type: ignore[no-untyped-def]
-    # Building the stemmer loads its dictionary (about 30,000 words); do it once.
+    # Building the stemmer loads its dictionary of about 30,000 root words, so do it once.
     return StemmerFactory().create_stemmer()
 
 
 class Analyzer:
-    """Turns text into index terms and queries into query units, using one vocabulary."""
+    """The analysis chain over one vocabulary: text to index terms, queries to query units."""
 
     def __init__(self, vocabulary: SearchVocabulary) -> None:
         self.vocabulary = vocabulary

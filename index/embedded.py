@@ -1,9 +1,9 @@
 """The embedded search index: tantivy in a local folder, with Indonesian analysis done in Python.
 
 Processes share the folder. At most one process writes at a time, because a
-tantivy writer holds a lock on its generation folder; this class takes the
-writer on the first `index()` or `delete()` and releases it after `commit()`,
-so a harvester and a command-line rebuild take turns. Every process reads:
+tantivy writer locks its generation folder. This class takes the writer at
+the first `index()` or `delete()` and releases it after `commit()`, so a
+harvester and a command-line rebuild take turns. Every process reads:
 before each search the class checks (with two `stat` calls) whether the
 current generation or its last commit changed, and reloads only then.
 `rebuild()` writes a new generation and switches to it atomically (see

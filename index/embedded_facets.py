@@ -87,7 +87,7 @@ class FacetCache:
     """Facet counts of recent searches, valid for one reader state.
 
     Paging through a result and the unfiltered listing repeat the same facet
-    aggregation; the key holds the reader's reload count, so counts computed
+    aggregation. The key contains the reader's reload count, so counts computed
     before a commit are never returned after it.
     """
 

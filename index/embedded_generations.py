@@ -1,6 +1,6 @@
 """Index generations on disk and the atomic switch between them.
 
-The index folder holds one folder per generation (`gen-<time>-<pid>`) and a
+The index folder contains one folder per generation (`gen-<time>-<pid>`) and a
 symbolic link `current` naming the generation that searches use. A rebuild
 writes a new generation beside the current one and then replaces the link in
 one `rename`, so a reader sees either the old or the new index, never an empty

@@ -19,7 +19,7 @@ from index import embedded_schema as fields
 from index.analysis import QueryUnit
 from index.base import FACETS, SearchQuery
 
-# Extra weight for documents whose title holds the query words as one phrase.
+# Extra weight for documents whose title contains the query words as one phrase.
 TITLE_PHRASE_BOOST = 2.0
 PUBLIC_ACCESS_LEVEL = "terbuka"
 ACTIVE_STATUS = "active"

@@ -10,8 +10,8 @@ terms aggregation over that field returns one bucket per distinct set, and
 the counts are summed per value in Python. tantivy 0.27 aggregates a
 multi-valued fast field 30 to 80 times slower than a single-valued one, and
 a sparse field several times slower than a dense one (both measured over
-100,000 documents on 2 cores), which is why every document gets exactly one
-value. Multi-valued facets also keep a plain multi-valued fast field
+100,000 documents on 2 cores). So every document gets exactly one value.
+Multi-valued facets also keep a plain multi-valued fast field
 (`facet_<name>_all`), used only when a result holds more distinct sets than
 one aggregation returns.
 """
@@ -28,7 +28,7 @@ import tantivy
 from index.analysis import Analyzer, fold_word
 from index.base import FACETS, IndexDocument, Labelled
 
-# Raise when a field is added, removed or changed; a generation built with
+# Increase when a field is added, removed or changed. A generation built with
 # another version must be rebuilt before it is searched or written.
 SCHEMA_VERSION = 1
 MARKER_FILE = "himpun-index.json"
@@ -85,7 +85,7 @@ def marker_problem(generation: Path) -> str | None:
 
 
 def facet_value_field(facet: str) -> str:
-    """Return the single-valued fast field that holds the encoded value set of `facet`."""
+    """Return the single-valued fast field that contains the encoded value set of `facet`."""
     return f"facet_{facet}"
 
 
@@ -100,7 +100,7 @@ def encode_values(values: list[Labelled]) -> str:
 
 
 def encode_value(value: Labelled) -> str:
-    """Return `key<US>label`, the form facet fast fields hold."""
+    """Return `key<US>label`, the form of a value in the facet fast fields."""
     return f"{value.key}{LABEL_SEPARATOR}{value.label}"
 
 

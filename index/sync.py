@@ -34,7 +34,7 @@ class DatasetSource(Protocol):
 
 @dataclass
 class SyncReport:
-    """What one sync did: documents written, documents deleted, and rejected ids with reasons."""
+    """The outcome of one sync: documents written, documents deleted, and rejected ids with reasons."""
 
     indexed: int = 0
     deleted: int = 0
