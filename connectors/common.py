@@ -66,6 +66,9 @@ _ORGANIZATION_WORDS = re.compile(
     re.IGNORECASE,
 )
 _WHITESPACE_RUN = re.compile(r"[ \t\f\v]+")
+# Text that `clean_text` must do more with than strip: entities, line breaks, NUL, tabs, space runs.
+_NEEDS_CLEANING = re.compile(r"[&\r\n\x00\t\f\v]|  ")
+_PLACEHOLDER_MAX_LENGTH = max(len(text) for text in PLACEHOLDER_TEXT)
 
 
 def utc_now() -> dt.datetime:
@@ -76,9 +79,15 @@ def clean_text(value: Any) -> str | None:
     """Return `value` as trimmed text with HTML entities unescaped; None for empty or placeholders."""
     if value is None or isinstance(value, (dict, list)):
         return None
-    text = html.unescape(str(value)).replace("\r\n", "\n").replace("\x00", "")
-    text = "\n".join(_WHITESPACE_RUN.sub(" ", line).strip() for line in text.split("\n")).strip()
-    if text.lower() in PLACEHOLDER_TEXT:
+    text = str(value)
+    if _NEEDS_CLEANING.search(text) is None:
+        # One line with no entity and no whitespace run: the full path below would only strip it.
+        text = text.strip()
+    else:
+        text = html.unescape(text).replace("\r\n", "\n").replace("\x00", "")
+        text = "\n".join(_WHITESPACE_RUN.sub(" ", line).strip() for line in text.split("\n")).strip()
+    # str.lower() never shortens a string, so longer text cannot be a placeholder.
+    if len(text) <= _PLACEHOLDER_MAX_LENGTH and text.lower() in PLACEHOLDER_TEXT:
         return None
     return text
 
