@@ -21,4 +21,4 @@ def open_index(settings: Settings) -> SearchIndex:
 
     from index.embedded import EmbeddedIndex
 
-    return EmbeddedIndex(settings.index_dir)
+    return EmbeddedIndex.from_settings(settings)

@@ -21,6 +21,7 @@ from pathlib import Path
 import tantivy
 
 from harvester.errors import SearchIndexError
+from harvester.settings import DEFAULT_CONFIG_DIR, Settings
 from index import embedded_query as queries
 from index import embedded_schema as fields
 from index.analysis import Analyzer, default_analyzer
@@ -71,6 +72,15 @@ class EmbeddedIndex(SearchIndex):
         self._schema_problem: str | None = None
         self._facet_cache = FacetCache(facet_cache_entries)
         self._open_current()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EmbeddedIndex:
+        """Open the index in `settings.index_dir`, analyzing with the word lists of `settings.config_dir`."""
+        if settings.config_dir.resolve() == DEFAULT_CONFIG_DIR.resolve():
+            analyzer = default_analyzer()
+        else:
+            analyzer = Analyzer.from_config(settings.config_dir)
+        return cls(settings.index_dir, analyzer=analyzer)
 
     # Writing
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -11,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from harvester.errors import SearchIndexError
+from harvester.settings import load_settings
+from index import embedded_facets, open_index
 from index.base import SearchQuery
-from index import embedded_facets
 from index.embedded import EmbeddedIndex
 from index.embedded_generations import CURRENT_LINK, GENERATION_PREFIX
 from index.embedded_schema import MARKER_FILE
@@ -321,3 +323,18 @@ def test_old_schema_needs_rebuild(tmp_path: Path) -> None:
 
     reopened.rebuild([make_document("doc-2", "Jumlah Halte")])
     assert [hit.id for hit in reopened.search(SearchQuery(text="halte")).hits] == ["doc-2"]
+
+
+def test_open_index_uses_config_dir(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(REPOSITORY_ROOT / "config" / "search", config / "search")
+    (config / "search" / "synonyms.yaml").write_text("abbreviations:\n  rs: [rumah sakit]\n", encoding="utf-8")
+    settings = load_settings(data_dir=tmp_path / "var", config_dir=config, index_backend="embedded")
+
+    index = open_index(settings)
+    index.index([make_document("doc-1", "Jumlah Rumah Sakit")])
+    index.commit()
+
+    assert isinstance(index, EmbeddedIndex)
+    assert [hit.id for hit in index.search(SearchQuery(text="rs")).hits] == ["doc-1"]
+    assert index.search(SearchQuery(text="dinkes")).total == 0
