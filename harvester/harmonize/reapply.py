@@ -7,7 +7,6 @@ current tables, and written back when its record or findings changed.
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 from collections.abc import Iterator
@@ -85,14 +84,6 @@ def _stored_dump(row: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
 def _write(store: Any, source: SourceConfig, records: list[DatasetRecord],
            findings: dict[str, list[Finding]]) -> list[str]:
     """Upsert re-harmonized records; return the ids of the datasets that changed."""
-    accepts_force = "force" in inspect.signature(store.upsert_records).parameters
-    if not accepts_force:
-        # TODO: write re-harmonized records once upsert_records can rewrite a record whose
-        # content hash is unchanged; today the store skips such rows, so nothing is written.
-        logger.warning("harmonize apply %s: the store skips records with unchanged content hashes; "
-                       "%d re-harmonized records were not written", source.id, len(records))
-        return []
-
     dataset_ids: list[str] = []
     for start in range(0, len(records), _BATCH):
         batch = records[start:start + _BATCH]

@@ -134,12 +134,16 @@ class RecordsMixin(StoreBase):
         findings: Mapping[str, Sequence[Finding]] | None = None,
         *,
         priority: int = 50,
+        force: bool = False,
     ) -> UpsertOutcome:
         """Insert or update `records` of `source_id` and their datasets in one transaction.
 
         `findings` maps a remote id to its harmonize findings. A record whose
         content hash and status are unchanged is not written at all, and the
-        SQL repeats that guard, so its dataset keeps its `updated_at`.
+        SQL repeats that guard, so its dataset keeps its `updated_at`. With
+        `force`, a record whose mapped form changed is written even though its
+        raw payload (and so its hash) did not: `himpun harmonize apply` needs
+        that after a reference table changed.
         """
         now = self._now()
         findings = findings or {}
@@ -152,10 +156,10 @@ class RecordsMixin(StoreBase):
 
         try:
             with self._write() as connection:
-                changed = self._changed_rows(connection, source_id, rows, outcome)
+                changed = self._changed_rows(connection, source_id, rows, outcome, force)
                 if changed:
-                    self._write_records(connection, changed)
-                    self._write_datasets(connection, changed, access_levels, now, priority)
+                    self._write_records(connection, changed, force)
+                    self._write_datasets(connection, changed, access_levels, now, priority, force)
         except sa.exc.SQLAlchemyError as error:
             raise StoreError(f"store: writing {len(rows)} records of source {source_id} failed: {error}") from error
         return outcome
@@ -178,23 +182,33 @@ class RecordsMixin(StoreBase):
         }
 
     def _changed_rows(self, connection: sa.Connection, source_id: str, rows: list[dict[str, Any]],
-                      outcome: UpsertOutcome) -> list[dict[str, Any]]:
-        """Drop rows whose stored hash and status match, sorting the rest into added and updated."""
+                      outcome: UpsertOutcome, force: bool = False) -> list[dict[str, Any]]:
+        """Drop rows whose stored hash and status match, sorting the rest into added and updated.
+
+        With `force`, the stored mapped record is compared instead of the hash.
+        """
         stored: dict[str, tuple[str, str]] = {}
         assigned: dict[str, str] = {}
+        mapped: dict[str, str] = {}
+        columns = [RECORD.c.remote_id, RECORD.c.content_hash, RECORD.c.status, RECORD.c.dataset_id]
+        if force:
+            columns.append(RECORD.c.record)
         query = (
-            sa.select(RECORD.c.remote_id, RECORD.c.content_hash, RECORD.c.status, RECORD.c.dataset_id)
+            sa.select(*columns)
             .where(RECORD.c.source_id == source_id, RECORD.c.remote_id.in_(sa.bindparam("ids", expanding=True)))
         )
         for chunk in chunked([row["remote_id"] for row in rows]):
-            for remote_id, content_hash, status, dataset_id in connection.execute(query, {"ids": list(chunk)}):
-                stored[remote_id] = (content_hash, status)
-                assigned[remote_id] = dataset_id
+            for found in connection.execute(query, {"ids": list(chunk)}):
+                stored[found[0]] = (found[1], found[2])
+                assigned[found[0]] = found[3]
+                if force:
+                    mapped[found[0]] = found[4]
 
         changed: list[dict[str, Any]] = []
         for row in rows:
             previous = stored.get(row["remote_id"])
-            if previous == (row["content_hash"], row["status"]):
+            same_state = previous == (row["content_hash"], row["status"])
+            if same_state and (not force or mapped.get(row["remote_id"]) == row["record"]):
                 outcome.unchanged += 1
                 continue
             # The dedupe stage may have moved this record into another dataset.
@@ -205,21 +219,25 @@ class RecordsMixin(StoreBase):
                 outcome.quarantined += 1
         return changed
 
-    def _write_records(self, connection: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    def _write_records(self, connection: sa.Connection, rows: list[dict[str, Any]], force: bool = False) -> None:
         insert = _insert_for(connection.dialect.name)(RECORD)
         excluded = insert.excluded
+        guard = [RECORD.c.content_hash != excluded.content_hash, RECORD.c.status != excluded.status]
+        if force:
+            guard.append(RECORD.c.record != excluded.record)
         statement = insert.on_conflict_do_update(
             index_elements=[RECORD.c.source_id, RECORD.c.remote_id],
             set_={name: excluded[name] for name in (
                 "content_hash", "remote_url", "record", "raw", "raw_format", "findings", "status",
                 "harvested_at", "withdrawn_at",
             )},
-            where=sa.or_(RECORD.c.content_hash != excluded.content_hash, RECORD.c.status != excluded.status),
+            where=sa.or_(*guard),
         )
         connection.execute(statement, rows)
 
     def _write_datasets(self, connection: sa.Connection, rows: list[dict[str, Any]],
-                        access_levels: Mapping[str, str | None], now: dt.datetime, priority: int) -> None:
+                        access_levels: Mapping[str, str | None], now: dt.datetime, priority: int,
+                        force: bool = False) -> None:
         # A dataset merged from several copies is rebuilt by the dedupe stage,
         # which runs after the job; writing one copy here would overwrite the merge.
         shared = self._shared_datasets(connection, [row["dataset_id"] for row in rows])
@@ -243,12 +261,15 @@ class RecordsMixin(StoreBase):
             return
         insert = _insert_for(connection.dialect.name)(DATASET)
         excluded = insert.excluded
+        guard = [DATASET.c.content_hash != excluded.content_hash, DATASET.c.status != excluded.status]
+        if force:
+            guard += [DATASET.c.record != excluded.record, DATASET.c.access_level != excluded.access_level]
         statement = insert.on_conflict_do_update(
             index_elements=[DATASET.c.id],
             set_={name: excluded[name] for name in (
                 "record", "content_hash", "status", "access_level", "updated_at", "withdrawn_at",
             )},
-            where=sa.or_(DATASET.c.content_hash != excluded.content_hash, DATASET.c.status != excluded.status),
+            where=sa.or_(*guard),
         )
         connection.execute(statement, values)
 

@@ -62,3 +62,24 @@ def test_apply_after_table_edit(sqlite_database: str, tmp_path: Path) -> None:
 
     assert outcome.read == 113
     assert outcome.changed == 1
+
+
+def test_apply_writes_changed_records(sqlite_database: str, tmp_path: Path) -> None:
+    store = _stored(sqlite_database)
+    config = tmp_path / "config"
+    shutil.copytree(DEFAULT_CONFIG_DIR / "reference", config / "reference")
+    shutil.copytree(DEFAULT_CONFIG_DIR / "vocabularies", config / "vocabularies")
+    register = config / "reference" / "organizations.yaml"
+    register.write_text(register.read_text("utf-8").replace("aliases: [BMA, Baitul Mal]", "aliases: [Baitul Mal]"),
+                        "utf-8")
+    before = {dataset.id: dataset.record.model_dump_json() for dataset in store.iter_datasets()}
+
+    outcome = reapply(store, Harmonizer(config), SOURCES["aceh"])
+    after = {dataset.id: dataset.record.model_dump_json() for dataset in store.iter_datasets()}
+    again = reapply(store, Harmonizer(config), SOURCES["aceh"])
+    store.close()
+
+    assert outcome.changed == 1
+    assert len(outcome.dataset_ids) == 1
+    assert [dataset_id for dataset_id in before if before[dataset_id] != after[dataset_id]] == outcome.dataset_ids
+    assert again.changed == 0
