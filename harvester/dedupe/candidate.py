@@ -66,12 +66,27 @@ def identifier_keys(record: DatasetRecord) -> frozenset[str]:
     return frozenset(keys)
 
 
+# OGC service requests that describe a whole service, not one dataset: many
+# layers of one geoportal share the same GetCapabilities URL.
+_SERVICE_PATH = re.compile(r"/(ows|wms|wfs|wcs|wmts|csw)$")
+_LAYER_PARAMETERS = ("layers=", "layer=", "typename=", "typenames=", "coverageid=")
+
+
+def is_service_endpoint(key: str) -> bool:
+    """True for a normalized URL of a whole OGC service rather than one layer or file."""
+    path, _, query = key.partition("?")
+    query = query.lower()
+    if "request=getcapabilities" in query:
+        return True
+    return bool(_SERVICE_PATH.search(path.lower())) and not any(name in query for name in _LAYER_PARAMETERS)
+
+
 def distribution_keys(record: DatasetRecord) -> frozenset[str]:
     urls: set[str] = set()
     for distribution in record.distributions:
         for url in (distribution.download_url, distribution.access_url):
             key = normalize_url(url)
-            if key:
+            if key and not is_service_endpoint(key):
                 urls.add(key)
     return frozenset(urls)
 

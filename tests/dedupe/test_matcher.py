@@ -92,3 +92,17 @@ def test_harvest_loop_matches_by_origin_name():
     result = compare(build_candidate(copy, origin_source="kampar"), build_candidate(origin))
     assert result.is_match
     assert result.reasons[0].startswith("harvest loop")
+
+
+def test_shared_capabilities_url_not_identity():
+    capabilities = "https://geoportal.lampungprov.go.id/geoserver/ows?service=WMS&request=GetCapabilities"
+    a = make_record("csw", "jaringan_jalan", "Jaringan Jalan Pesawaran", urls=(capabilities,))
+    b = make_record("csw", "batas_desa", "Batas Desa Lampung", urls=(capabilities,))
+    assert not compare(build_candidate(a), build_candidate(b)).is_match
+
+
+def test_layer_request_still_identity():
+    layer = "https://geoportal.lampungprov.go.id/geoserver/ows?service=WMS&request=GetMap&layers=geonode:jalan"
+    a = make_record("csw", "1", "Jaringan Jalan", urls=(layer,))
+    b = make_record("datagoid", "2", "JARINGAN JALAN PROVINSI", urls=(layer,))
+    assert compare(build_candidate(a), build_candidate(b)).is_match
