@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import orjson
 import sqlalchemy as sa
 
+from harvester.errors import StoreError
 from harvester.store.engine import WRITE_OPTION
 
 Clock = Callable[[], dt.datetime]
@@ -17,6 +18,9 @@ T = TypeVar("T")
 
 # Rows per IN (...) list, well under SQLite's bound-parameter limit.
 CHUNK_SIZE = 500
+
+# SQLite's message and PostgreSQL's SQLSTATE 53100 (disk_full) for a full disk.
+_STORAGE_FULL_MARKERS = ("database or disk is full", "No space left on device", "could not extend file")
 
 
 def utc_now() -> dt.datetime:
@@ -53,10 +57,19 @@ class StoreBase:
 
     @contextmanager
     def _write(self) -> Iterator[sa.Connection]:
-        """Open one write transaction; it commits on exit and rolls back on error."""
-        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
-            with connection.begin():
-                yield connection
+        """Open one write transaction; it commits on exit and rolls back on error.
+
+        A full disk raises `StoreError` with code `storage-full` after the rollback.
+        """
+        try:
+            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
+                with connection.begin():
+                    yield connection
+        except sa.exc.OperationalError as error:
+            if any(marker in str(error.orig) for marker in _STORAGE_FULL_MARKERS):
+                raise StoreError(f"store: the database disk is full, nothing of this transaction was written: "
+                                 f"{error.orig}", code="storage-full") from error
+            raise
 
     @contextmanager
     def _read(self) -> Iterator[sa.Connection]:
