@@ -43,6 +43,8 @@ def open_services(settings: Settings, *, load_source_file: bool = True) -> Servi
 
     sources = load_sources(settings.resolved_sources_file) if load_source_file else []
     store.sync_sources(sources)
+    configured = {source.id for source in sources}
+    sources += [source for source in store.api_sources() if source.id not in configured]
 
     harmonizer = Harmonizer.from_config(settings.config_dir)
     index = open_index(settings)

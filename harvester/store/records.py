@@ -88,11 +88,16 @@ class RecordsMixin(StoreBase):
     """Record and source writes."""
 
     def sync_sources(self, sources: Iterable[SourceConfig]) -> None:
-        """Record the configured sources; sources no longer configured are marked disabled."""
+        """Record the sources of the sources file.
+
+        A source that left the file is marked disabled; sources created
+        through the admin API (origin "api") are not in the file and stay as
+        they are. A file entry with the id of an API source takes it over.
+        """
         now = self._now()
         rows = [
             {"id": source.id, "config": source.model_dump_json(), "enabled": source.enabled,
-             "failures": 0, "updated_at": now}
+             "failures": 0, "updated_at": now, "origin": "config"}
             for source in sources
         ]
 
@@ -102,13 +107,20 @@ class RecordsMixin(StoreBase):
                 statement = insert.on_conflict_do_update(
                     index_elements=[SOURCE.c.id],
                     set_={"config": insert.excluded.config, "enabled": insert.excluded.enabled,
-                          "updated_at": insert.excluded.updated_at},
+                          "updated_at": insert.excluded.updated_at, "origin": insert.excluded.origin},
                 )
                 connection.execute(statement, rows)
             configured = [row["id"] for row in rows]
             connection.execute(
-                SOURCE.update().where(SOURCE.c.id.not_in(configured)).values(enabled=False, updated_at=now)
+                SOURCE.update().where(SOURCE.c.id.not_in(configured), SOURCE.c.origin == "config")
+                .values(enabled=False, updated_at=now)
             )
+
+    def api_sources(self) -> list[SourceConfig]:
+        """Return the enabled sources created through the admin API."""
+        query = sa.select(SOURCE.c.config).where(SOURCE.c.origin == "api", SOURCE.c.enabled.is_(True))
+        with self._read() as connection:
+            return [SourceConfig.model_validate_json(config) for config in connection.execute(query).scalars()]
 
     def known_hashes(self, source_id: str) -> dict[str, str]:
         """Return remote id -> content hash of every stored, not purged record of a source."""

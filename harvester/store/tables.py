@@ -30,6 +30,8 @@ class SourceRow(SQLModel, table=True):
     failures: int = 0
     backoff_until: dt.datetime | None = Field(default=None, sa_type=_UTC_DATETIME)
     updated_at: dt.datetime = Field(sa_type=_UTC_DATETIME)
+    # "config" for sources.yaml, "api" for sources created through the admin API.
+    origin: str = Field(default="config", max_length=8, sa_column_kwargs={"server_default": "config"})
 
 
 class RecordRow(SQLModel, table=True):

@@ -1,7 +1,8 @@
 """Source rows of the store, read and written by the admin API.
 
 The `source` table contains the configured sources (synced from sources.yaml
-at start-up) and the ones created through the admin API. Changes are also
+at start-up, origin "config") and the ones created through the admin API
+(origin "api", loaded again at every start-up). Changes are also
 applied to the in-memory source list of the running process, so the web
 pages and the next scheduler start see them.
 """
@@ -48,10 +49,8 @@ def save_source(services: Services, source: SourceConfig) -> None:
     with services.store._write() as connection:
         updated = connection.execute(SOURCE.update().where(SOURCE.c.id == source.id).values(**values)).rowcount
         if updated == 0:
-            connection.execute(SOURCE.insert().values(id=source.id, failures=0, **values))
+            connection.execute(SOURCE.insert().values(id=source.id, failures=0, origin="api", **values))
 
-    # TODO: sync_sources at the next start-up disables sources missing from
-    # sources.yaml, including the ones created here; keep them there too.
     services.sources[:] = [known for known in services.sources if known.id != source.id] + [source]
 
 

@@ -1,0 +1,26 @@
+"""Record where a source was defined: the sources file or the admin API.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-04
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("source") as batch:
+        batch.add_column(sa.Column("origin", sa.String(8), nullable=False, server_default="config"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("source") as batch:
+        batch.drop_column("origin")
