@@ -4,9 +4,9 @@ Without `q` or facet filters the export lists the whole public catalogue,
 read from the store by keyset. With them it lists the public search results,
 at most the 10,000-row offset limit of the search index plus one page.
 
-Every cell is text that a spreadsheet must show as text: a value starting
+Every cell is text that a spreadsheet must show as text. A value starting
 with `=`, `+`, `-`, `@`, a tab, a carriage return or NUL gets a leading `'`,
-so Excel and LibreOffice never evaluate harvested text as a formula. CSV
+so Excel and LibreOffice do not evaluate harvested text as a formula. CSV
 follows RFC 4180 (CRLF line ends, fields with commas, quotes or line breaks
 quoted, quotes doubled). XLSX cells are written as strings, and the control
 characters the XLSX format cannot hold are removed.

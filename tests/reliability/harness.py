@@ -112,7 +112,7 @@ def mount_namespace_available() -> bool:
 
 
 def scripted_resolver(answers: dict[str, Sequence[Sequence[str]]]) -> Callable[[str, int], list[str]]:
-    """Return a resolver that answers each host with its scripted address lists in turn, repeating the last."""
+    """Return a resolver that returns each host's scripted address lists in turn, repeating the last."""
     cycles = {host.lower(): itertools.chain(iter(lists), itertools.repeat(lists[-1])) for host, lists in answers.items()}
     calls: list[str] = []
 

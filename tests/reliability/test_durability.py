@@ -2,7 +2,7 @@
 
 Crash convergence on both backends, withdrawal guards, grace periods,
 index reconciliation and Elasticsearch bulk faults are asserted in
-tests/job, tests/store and tests/index; bench/kill_loop.py runs the long
+tests/job, tests/store and tests/index. bench/kill_loop.py runs the long
 random-kill version. docs/reliability.md names each test.
 """
 

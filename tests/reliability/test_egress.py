@@ -75,7 +75,7 @@ def test_blocked_source_url_fails_without_connect(services: Services, connect_ja
 def test_rebinding_never_reaches_internal_port(second_internal: HTTPServer, connect_jail: ConnectJail) -> None:
     internal_port = second_internal.port
     second_internal.expect_request("/").respond_with_data("rahasia")
-    # The first answer is allowed and passes the pre-check. The connect-time answer is the internal host.
+    # The first resolution is allowed and passes the pre-check. The connect-time resolution is the internal host.
     resolver = scripted_resolver({"portal.test": [["127.0.0.2"], ["127.0.0.1"]]})
     policy = production_policy(allowlist=("127.0.0.2/32",), max_retries=0)
     with HttpClient(services_settings(), resolver=resolver, policy=policy) as http:

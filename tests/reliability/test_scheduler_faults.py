@@ -1,7 +1,7 @@
 """Scheduler faults: missed runs coalesce, and one source never runs twice at once.
 
 The lease takeover after a kill and the single active scheduler are
-asserted in tests/scheduler/test_scheduler_lease.py; a manual run during a
+asserted in tests/scheduler/test_scheduler_lease.py. A manual run during a
 scheduled one is asserted in tests/admin/test_jobs.py.
 """
 
