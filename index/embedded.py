@@ -145,9 +145,9 @@ class EmbeddedIndex(SearchIndex):
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a search with facet counts, sort, paging and highlighting."""
         units = self.analyzer.query_units(query.text)
-        compiled = queries.build_query(self._schema, units, query)
-        plan = queries.sort_plan(query, has_text=bool(units))
         searcher, reader_state = self._searcher_with_state()
+        compiled = queries.build_query(self._schema, units, query, has_hidden=_has_hidden(searcher))
+        plan = queries.sort_plan(query, has_text=bool(units))
 
         found = self._run(searcher, compiled, plan, query.offset, query.rows)
         cache_key = FacetCache.key(reader_state, units, query)
@@ -172,8 +172,7 @@ class EmbeddedIndex(SearchIndex):
             return []
 
         prefix_query = tantivy.Query.phrase_prefix_query(self._schema, fields.TITLE_WORDS, words)
-        clauses = [(tantivy.Occur.Must, prefix_query)]
-        clauses += [(tantivy.Occur.Must, clause) for clause in queries.public_filters(self._schema)]
+        clauses = [(tantivy.Occur.Must, prefix_query), queries.public_filter(self._schema)]
         searcher = self._searcher()
         found = searcher.search(tantivy.Query.boolean_query(clauses), max(SUGGEST_CANDIDATES, limit))
 
@@ -355,3 +354,9 @@ class EmbeddedIndex(SearchIndex):
 
 def _starts_with(analyzer: Analyzer, title: str, typed: str) -> bool:
     return " ".join(analyzer.words(title)).startswith(typed)
+
+
+def _has_hidden(searcher: tantivy.Searcher) -> bool:
+    # The term's document frequency counts deleted documents too, so it errs
+    # towards keeping the public filter.
+    return searcher.doc_freq(fields.HIDDEN, fields.HIDDEN_TERM) > 0

@@ -21,8 +21,6 @@ from index.base import FACETS, SearchQuery
 
 # Extra weight for documents whose title contains the query words as one phrase.
 TITLE_PHRASE_BOOST = 2.0
-PUBLIC_ACCESS_LEVEL = "terbuka"
-ACTIVE_STATUS = "active"
 
 
 @dataclass(frozen=True)
@@ -44,8 +42,13 @@ def sort_plan(query: SearchQuery, has_text: bool) -> SortPlan:
     return SortPlan(None)
 
 
-def build_query(schema: tantivy.Schema, units: list[QueryUnit], query: SearchQuery) -> tantivy.Query:
-    """Combine the text units, the facet filters and the public-only filter into one query."""
+def build_query(schema: tantivy.Schema, units: list[QueryUnit], query: SearchQuery,
+                has_hidden: bool = True) -> tantivy.Query:
+    """Combine the text units, the facet filters and the public-only filter into one query.
+
+    `has_hidden` False means the searcher holds no hidden document, so the
+    public filter has nothing to exclude and is left out.
+    """
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
     for unit in units:
         clauses.append((tantivy.Occur.Must, _unit_query(schema, unit)))
@@ -54,21 +57,19 @@ def build_query(schema: tantivy.Schema, units: list[QueryUnit], query: SearchQue
     if phrase is not None:
         clauses.append((tantivy.Occur.Should, phrase))
 
-    filters = list(filter_queries(schema, query.filters))
-    if query.public_only:
-        filters.extend(public_filters(schema))
-    for clause in filters:
+    for clause in filter_queries(schema, query.filters):
         clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(clause, 0.0)))
+    if query.public_only and has_hidden:
+        clauses.append(public_filter(schema))
 
     if not units:
         clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
     return tantivy.Query.boolean_query(clauses)
 
 
-def public_filters(schema: tantivy.Schema) -> list[tantivy.Query]:
-    """Return the filter that keeps only documents whose access level is terbuka and status active."""
-    public = fields.access_status(PUBLIC_ACCESS_LEVEL, ACTIVE_STATUS)
-    return [tantivy.Query.term_query(schema, fields.ACCESS_STATUS, public)]
+def public_filter(schema: tantivy.Schema) -> tuple[tantivy.Occur, tantivy.Query]:
+    """Return the boolean clause that excludes every document that is not terbuka and active."""
+    return (tantivy.Occur.MustNot, tantivy.Query.term_query(schema, fields.HIDDEN, fields.HIDDEN_TERM))
 
 
 def filter_queries(schema: tantivy.Schema, filters: dict[str, list[str]]) -> Iterable[tantivy.Query]:

@@ -30,7 +30,7 @@ from index.base import FACETS, IndexDocument, Labelled
 
 # Increase when a field is added, removed or changed. A generation built with
 # another version must be rebuilt before it is searched or written.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MARKER_FILE = "himpun-index.json"
 
 # Field names.
@@ -40,10 +40,15 @@ TITLE_WORDS = "title_words"
 KEYWORDS = "keywords"
 NAMES = "names"
 DESCRIPTION = "description"
-ACCESS_LEVEL = "access_level"
 STATUS = "status"
-# One term `<access level>|<status>`, so the public filter is one term lookup, not two.
-ACCESS_STATUS = "access_status"
+# Contains HIDDEN_TERM for every document that is not public (terbuka and active).
+# Public searches exclude these. The index normally contains public documents
+# only, so this posting list is short and the exclusion is cheap, where a
+# required "is public" term would be intersected with almost every document.
+HIDDEN = "hidden"
+HIDDEN_TERM = "1"
+PUBLIC_ACCESS_LEVEL = "terbuka"
+ACTIVE_STATUS = "active"
 CONTENT_HASH = "content_hash"
 MODIFIED_DESC = "modified_desc"
 MODIFIED_ASC = "modified_asc"
@@ -122,9 +127,8 @@ def build_schema() -> tantivy.Schema:
     for facet in MULTI_VALUED_FACETS:
         builder.add_text_field(facet_all_field(facet), fast=True, tokenizer_name="raw", index_option="basic")
 
-    builder.add_text_field(ACCESS_LEVEL, tokenizer_name="raw", index_option="basic")
     builder.add_text_field(STATUS, stored=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field(ACCESS_STATUS, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(HIDDEN, tokenizer_name="raw", index_option="basic")
     builder.add_text_field(CONTENT_HASH, stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_integer_field(MODIFIED_DESC, fast=True)
     builder.add_integer_field(MODIFIED_ASC, fast=True)
@@ -152,9 +156,9 @@ def to_tantivy(document: IndexDocument, analyzer: Analyzer) -> tantivy.Document:
     _add_text(target, analyzer, document)
     _add_facets(target, document)
 
-    target.add_text(ACCESS_LEVEL, document.access_level or "")
     target.add_text(STATUS, document.status)
-    target.add_text(ACCESS_STATUS, access_status(document.access_level, document.status))
+    if not is_public(document):
+        target.add_text(HIDDEN, HIDDEN_TERM)
     target.add_text(CONTENT_HASH, document.content_hash)
 
     timestamp = _epoch_seconds(document.modified)
@@ -165,9 +169,9 @@ def to_tantivy(document: IndexDocument, analyzer: Analyzer) -> tantivy.Document:
     return target
 
 
-def access_status(access_level: str | None, status: str) -> str:
-    """Return the `access_status` term of a document."""
-    return f"{access_level or ''}|{status}"
+def is_public(document: IndexDocument) -> bool:
+    """Return True only for a document whose access level is terbuka and whose status is active."""
+    return document.access_level == PUBLIC_ACCESS_LEVEL and document.status == ACTIVE_STATUS
 
 
 def title_sort_key(title: str) -> str:
