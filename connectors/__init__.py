@@ -29,7 +29,10 @@ def register(family: str, target: str) -> None:
     _REGISTRY[family] = target
 
 
-def families() -> list[str]:
+def families(*, shipped_only: bool = False) -> list[str]:
+    """Return the registered family names; `shipped_only` leaves out families registered from outside this package."""
+    if shipped_only:
+        return sorted(family for family, target in _REGISTRY.items() if target.startswith("connectors."))
     return sorted(_REGISTRY)
 
 

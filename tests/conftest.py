@@ -52,3 +52,9 @@ def database_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_database")
     return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """Bind every pytest-httpserver server to 127.0.0.1 (the plugin's default name, localhost, may be ::1)."""
+    return ("127.0.0.1", 0)
