@@ -10,6 +10,7 @@ from harvester.settings import Settings
 from harvester.sources import SourceConfig, load_sources
 from harvester.store import Store
 from index import SearchIndex, open_index
+from index.store_check import StoreCheckedIndex
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def open_services(settings: Settings, *, load_source_file: bool = True) -> Servi
     sources += [source for source in store.api_sources() if source.id not in configured]
 
     harmonizer = Harmonizer.from_config(settings.config_dir)
-    index = open_index(settings)
+    index = StoreCheckedIndex(open_index(settings), store)
     logger.info("services opened: database=%s index=%s sources=%d",
                 store.describe(), settings.index_backend, len(sources))
     return Services(settings=settings, store=store, index=index, harmonizer=harmonizer, sources=sources)

@@ -78,6 +78,14 @@ class DatasetsMixin(StoreBase):
             copies = self._source_copies(connection, [row["id"] for row in rows])
         return [_published(row, copies.get(row["id"], [])) for row in rows]
 
+    def public_ids(self, dataset_ids: Sequence[str]) -> set[str]:
+        """Return the ids among `dataset_ids` that are public now (active and terbuka)."""
+        if not dataset_ids:
+            return set()
+        query = _filtered(sa.select(DATASET.c.id), True, None).where(DATASET.c.id.in_(list(dataset_ids)))
+        with self._read() as connection:
+            return set(connection.execute(query).scalars())
+
     def count_datasets(self, public_only: bool = False, modified_since: dt.datetime | None = None) -> int:
         """Return how many datasets `iter_datasets` would yield with the same filters."""
         query = _filtered(sa.select(sa.func.count()).select_from(DATASET), public_only, modified_since)
