@@ -13,9 +13,11 @@ current generation or its last commit changed, and reloads only then.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import tantivy
@@ -45,6 +47,7 @@ WRITER_HEAP_BYTES = 128_000_000
 REBUILD_HEAP_BYTES = 256_000_000
 WRITER_LOCK_TIMEOUT_SECONDS = 30.0
 SUGGEST_CANDIDATES = 50
+FACET_THREADS = min(4, os.cpu_count() or 1)
 
 
 class EmbeddedIndex(SearchIndex):
@@ -71,6 +74,7 @@ class EmbeddedIndex(SearchIndex):
         self._reader_state = 0
         self._schema_problem: str | None = None
         self._facet_cache = FacetCache(facet_cache_entries)
+        self._facet_threads: ThreadPoolExecutor | None = None
         self._open_current()
 
     @classmethod
@@ -146,14 +150,20 @@ class EmbeddedIndex(SearchIndex):
         """Run a search with facet counts, sort, paging and highlighting."""
         units = self.analyzer.query_units(query.text)
         searcher, reader_state = self._searcher_with_state()
-        compiled = queries.build_query(self._schema, units, query, has_hidden=_has_hidden(searcher))
+        compiled = queries.build_query(self._schema, searcher, units, query)
         plan = queries.sort_plan(query, has_text=bool(units))
 
-        found = self._run(searcher, compiled, plan, query.offset, query.rows)
+        # tantivy releases the GIL while it searches and aggregates, so facet
+        # counting runs on a second core while this thread collects the hits.
         cache_key = FacetCache.key(reader_state, units, query)
         facets = self._facet_cache.get(cache_key)
-        if facets is None:
-            facets = facet_counts(searcher, compiled, query)
+        counting = None
+        if facets is None and query.facets:
+            counting = self._facet_pool().submit(facet_counts, searcher, compiled, query)
+
+        found = self._run(searcher, compiled, plan, query.offset, query.rows)
+        if counting is not None:
+            facets = counting.result()
             self._facet_cache.put(cache_key, facets)
 
         terms = {term for unit in units for alternative in unit for term in alternative}
@@ -163,7 +173,7 @@ class EmbeddedIndex(SearchIndex):
             score = float(order_key) if plan.field is None else 0.0
             highlights = self._highlights(document, terms) if query.highlight and terms else {}
             hits.append(SearchHit(id=document.id, score=score, document=document, highlights=highlights))
-        return SearchResult(total=found.count, hits=hits, facets=facets)
+        return SearchResult(total=found.count, hits=hits, facets=facets or {})
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         """Complete a title prefix from public documents; titles that start with it come first."""
@@ -214,9 +224,12 @@ class EmbeddedIndex(SearchIndex):
         return self._searcher().num_docs
 
     def close(self) -> None:
-        """Drop uncommitted changes and release the writer lock."""
+        """Drop uncommitted changes, release the writer lock and stop the facet threads."""
         with self._lock:
             self._drop_writer()
+            pool, self._facet_threads = self._facet_threads, None
+        if pool is not None:
+            pool.shutdown(wait=True)
 
     # Internals
 
@@ -241,6 +254,12 @@ class EmbeddedIndex(SearchIndex):
     def _load(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> IndexDocument:
         source = searcher.doc(address).get_first(fields.SOURCE)
         return IndexDocument.model_validate_json(source)
+
+    def _facet_pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._facet_threads is None:
+                self._facet_threads = ThreadPoolExecutor(FACET_THREADS, thread_name_prefix="himpun-facets")
+            return self._facet_threads
 
     def _searcher(self) -> tantivy.Searcher:
         return self._searcher_with_state()[0]
@@ -355,8 +374,3 @@ class EmbeddedIndex(SearchIndex):
 def _starts_with(analyzer: Analyzer, title: str, typed: str) -> bool:
     return " ".join(analyzer.words(title)).startswith(typed)
 
-
-def _has_hidden(searcher: tantivy.Searcher) -> bool:
-    # The term's document frequency counts deleted documents too, so it errs
-    # towards keeping the public filter.
-    return searcher.doc_freq(fields.HIDDEN, fields.HIDDEN_TERM) > 0

@@ -21,6 +21,8 @@ from index.base import FACETS, SearchQuery
 
 # Extra weight for documents whose title contains the query words as one phrase.
 TITLE_PHRASE_BOOST = 2.0
+# The phrase boost needs a word that at most this many titles contain.
+PHRASE_BOOST_MAX_TITLES = 20_000
 
 
 @dataclass(frozen=True)
@@ -42,24 +44,24 @@ def sort_plan(query: SearchQuery, has_text: bool) -> SortPlan:
     return SortPlan(None)
 
 
-def build_query(schema: tantivy.Schema, units: list[QueryUnit], query: SearchQuery,
-                has_hidden: bool = True) -> tantivy.Query:
+def build_query(schema: tantivy.Schema, searcher: tantivy.Searcher, units: list[QueryUnit],
+                query: SearchQuery) -> tantivy.Query:
     """Combine the text units, the facet filters and the public-only filter into one query.
 
-    `has_hidden` False means the searcher holds no hidden document, so the
-    public filter has nothing to exclude and is left out.
+    The public filter is left out when `searcher` holds no hidden document,
+    because it would exclude nothing.
     """
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
     for unit in units:
         clauses.append((tantivy.Occur.Must, _unit_query(schema, unit)))
 
-    phrase = _title_phrase(schema, units)
+    phrase = _title_phrase(schema, searcher, units)
     if phrase is not None:
         clauses.append((tantivy.Occur.Should, phrase))
 
     for clause in filter_queries(schema, query.filters):
         clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(clause, 0.0)))
-    if query.public_only and has_hidden:
+    if query.public_only and _has_hidden(searcher):
         clauses.append(public_filter(schema))
 
     if not units:
@@ -105,12 +107,22 @@ def _match(schema: tantivy.Schema, field: str, terms: tuple[str, ...]) -> tantiv
     return tantivy.Query.phrase_query(schema, field, list(terms))
 
 
-def _title_phrase(schema: tantivy.Schema, units: list[QueryUnit]) -> tantivy.Query | None:
+def _title_phrase(schema: tantivy.Schema, searcher: tantivy.Searcher, units: list[QueryUnit]) -> tantivy.Query | None:
     terms = [term for unit in units for term in unit[0]]
     if len(terms) < 2:
         return None
+    # Checking positions costs per candidate title, so the boost is skipped
+    # when even the rarest word is in very many titles.
+    if min(searcher.doc_freq(fields.TITLE, term) for term in terms) > PHRASE_BOOST_MAX_TITLES:
+        return None
     phrase = tantivy.Query.phrase_query(schema, fields.TITLE, terms)
     return tantivy.Query.boost_query(phrase, TITLE_PHRASE_BOOST)
+
+
+def _has_hidden(searcher: tantivy.Searcher) -> bool:
+    # The term's document frequency counts deleted documents too, so it errs
+    # towards keeping the public filter.
+    return searcher.doc_freq(fields.HIDDEN, fields.HIDDEN_TERM) > 0
 
 
 def _parse_year(key: str) -> int:
