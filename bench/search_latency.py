@@ -2,8 +2,8 @@
 
 Builds synthetic documents whose titles draw words from a Zipf distribution
 over the vocabulary of real Indonesian dataset titles (the index test
-fixture), with Zipf-distributed publishers and creators, then runs a query
-mix and prints p50, p95 and p99 latency per query kind.
+fixture). Publishers and creators are Zipf-distributed too. Then runs a
+query mix and prints p50, p95 and p99 latency per query kind.
 
     .venv/bin/python bench/search_latency.py                 # 100,000 documents
     .venv/bin/python bench/search_latency.py --large         # 1,000,000 documents
