@@ -66,8 +66,12 @@ class EmbeddedIndex(SearchIndex):
         self.writer_lock_timeout = writer_lock_timeout
         self._schema = fields.build_schema()
         self._generations = Generations(self.path)
+        # `_lock` guards the reader state and is held only briefly, so searches
+        # never wait for a write. `_write_lock` serializes this instance's writes.
         self._lock = threading.RLock()
+        self._write_lock = threading.RLock()
         self._writer: tantivy.IndexWriter | None = None
+        self._writer_generation: Path | None = None
         self._index: tantivy.Index
         self._generation: Path
         self._commit_stamp: tuple[int, int, int] | None = None
@@ -91,7 +95,7 @@ class EmbeddedIndex(SearchIndex):
     def index(self, documents: Iterable[IndexDocument]) -> IndexReport:
         """Add or replace documents by id; they become visible after `commit()`."""
         report = IndexReport()
-        with self._lock:
+        with self._write_lock:
             writer = self._acquire_writer()
             for document in documents:
                 try:
@@ -106,23 +110,31 @@ class EmbeddedIndex(SearchIndex):
 
     def delete(self, ids: Iterable[str]) -> None:
         """Remove documents by id; the removal becomes visible after `commit()`."""
-        with self._lock:
+        with self._write_lock:
             writer = self._acquire_writer()
             for document_id in ids:
                 writer.delete_documents_by_term(fields.ID, document_id)
 
     def commit(self) -> None:
         """Commit pending changes, wait for merges and release the writer lock."""
-        with self._lock:
+        with self._write_lock:
             writer, self._writer = self._writer, None
+            generation = self._writer_generation
             if writer is None:
                 return
             try:
                 writer.commit()
                 writer.wait_merging_threads()
             except ValueError as error:
-                raise SearchIndexError(f"commit to the search index at {self._generation} failed: {error}") from error
+                raise SearchIndexError(f"commit to the search index at {generation} failed: {error}") from error
+
+        with self._lock:
             self._refresh()
+            if generation != self._generation:
+                # NOTE: a rebuild in another process replaced the generation while
+                # this writer was open; the committed changes are not searchable.
+                logger.warning("committed to replaced search index generation %s; run `himpun index check` "
+                               "to repair the current one", generation)
 
     def rebuild(self, documents: Iterable[IndexDocument]) -> int:
         """Build a new generation from `documents`, switch to it atomically and return its size.
@@ -130,7 +142,7 @@ class EmbeddedIndex(SearchIndex):
         Uncommitted changes of this instance are dropped. Searches keep using the
         old generation until the switch.
         """
-        with self._lock:
+        with self._write_lock:
             self._drop_writer()
             generation = self._generations.create()
             try:
@@ -140,7 +152,8 @@ class EmbeddedIndex(SearchIndex):
                 raise
             with self._generations.switch_lock():
                 self._generations.activate(generation)
-            self._open_generation(generation)
+            with self._lock:
+                self._open_generation(generation)
         logger.info("search index rebuilt: %d documents in %s", count, generation.name)
         return count
 
@@ -225,8 +238,9 @@ class EmbeddedIndex(SearchIndex):
 
     def close(self) -> None:
         """Drop uncommitted changes, release the writer lock and stop the facet threads."""
-        with self._lock:
+        with self._write_lock:
             self._drop_writer()
+        with self._lock:
             pool, self._facet_threads = self._facet_threads, None
         if pool is not None:
             pool.shutdown(wait=True)
@@ -309,7 +323,6 @@ class EmbeddedIndex(SearchIndex):
         self._open_generation(current)
 
     def _open_generation(self, generation: Path) -> None:
-        self._drop_writer()
         self._schema_problem = fields.marker_problem(generation)
         if self._schema_problem is not None:
             logger.error("%s", self._schema_problem)
@@ -327,25 +340,35 @@ class EmbeddedIndex(SearchIndex):
         self._reader_changed()
 
     def _acquire_writer(self) -> tantivy.IndexWriter:
+        # Called with `_write_lock` held. The retry loop sleeps without `_lock`.
+        with self._lock:
+            self._refresh()
+            self._check_schema()
+            index, generation = self._index, self._generation
         if self._writer is not None:
-            return self._writer
-        self._refresh()
-        self._check_schema()
+            if self._writer_generation == generation:
+                return self._writer
+            logger.warning("search index generation %s was replaced while changes to it were pending; "
+                           "they are dropped", self._writer_generation)
+            self._drop_writer()
+
         deadline = time.monotonic() + self.writer_lock_timeout
         while True:
             try:
-                self._writer = self._index.writer(WRITER_HEAP_BYTES)
+                self._writer = index.writer(WRITER_HEAP_BYTES)
+                self._writer_generation = generation
                 return self._writer
             except ValueError as error:
                 if "LockBusy" not in str(error) or time.monotonic() >= deadline:
                     raise SearchIndexError(
-                        f"cannot write to the search index at {self._generation}: {error}",
+                        f"cannot write to the search index at {generation}: {error}",
                         code="index-locked" if "LockBusy" in str(error) else None,
                     ) from error
             time.sleep(0.1)
 
     def _drop_writer(self) -> None:
         writer, self._writer = self._writer, None
+        self._writer_generation = None
         if writer is not None:
             writer.rollback()
             writer.wait_merging_threads()

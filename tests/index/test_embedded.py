@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -338,3 +339,47 @@ def test_open_index_uses_config_dir(tmp_path: Path) -> None:
     assert isinstance(index, EmbeddedIndex)
     assert [hit.id for hit in index.search(SearchQuery(text="rs")).hits] == ["doc-1"]
     assert index.search(SearchQuery(text="dinkes")).total == 0
+
+
+def test_search_while_writer_waits(tmp_path: Path) -> None:
+    holder = EmbeddedIndex(tmp_path / "index")
+    waiter = EmbeddedIndex(tmp_path / "index", writer_lock_timeout=20)
+    holder.index([make_document("doc-1", "Jumlah Terminal")])
+    holder.commit()
+    holder.index([make_document("doc-2", "Jumlah Halte")])
+
+    waiting = threading.Thread(target=lambda: waiter.index([make_document("doc-3", "Jumlah Bandara")]))
+    waiting.start()
+    started = time.monotonic()
+    found = waiter.search(SearchQuery(text="terminal"))
+    elapsed = time.monotonic() - started
+    holder.commit()
+    waiting.join(timeout=30)
+    waiter.commit()
+
+    assert [hit.id for hit in found.hits] == ["doc-1"]
+    assert elapsed < 5
+    assert not waiting.is_alive()
+    assert waiter.count() == 3
+
+
+def test_search_during_own_rebuild(tmp_path: Path) -> None:
+    index = EmbeddedIndex(tmp_path / "index")
+    index.rebuild([make_document("doc-1", "Jumlah Terminal")])
+    release = threading.Event()
+
+    def slow_documents():
+        yield make_document("doc-2", "Jumlah Halte")
+        release.wait(timeout=20)
+
+    rebuilding = threading.Thread(target=lambda: index.rebuild(slow_documents()))
+    rebuilding.start()
+    try:
+        time.sleep(0.2)
+        during = [hit.id for hit in index.search(SearchQuery(rows=10)).hits]
+    finally:
+        release.set()
+        rebuilding.join(timeout=30)
+
+    assert during == ["doc-1"]
+    assert [hit.id for hit in index.search(SearchQuery(rows=10)).hits] == ["doc-2"]
