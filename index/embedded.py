@@ -66,8 +66,9 @@ class EmbeddedIndex(SearchIndex):
         self.writer_lock_timeout = writer_lock_timeout
         self._schema = fields.build_schema()
         self._generations = Generations(self.path)
-        # `_lock` guards the reader state and is held only briefly, so searches
-        # never wait for a write. `_write_lock` serializes this instance's writes.
+        # `_lock` guards the reader state and is held only for a reload, so a
+        # search never waits for a whole write or rebuild. `_write_lock`
+        # serializes the writes of this instance.
         self._lock = threading.RLock()
         self._write_lock = threading.RLock()
         self._writer: tantivy.IndexWriter | None = None
