@@ -115,10 +115,19 @@ def region_facets(spatial: list[RegionCode], publisher: Agent | None) -> tuple[l
     return list(provinces.values()), list(regencies.values())
 
 
+# The harmonizer adds the EU data-theme counterpart of every Himpun topic for
+# the DCAT feed; in the facet it would only repeat the topic under a code.
+EU_DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+
+
 def theme_labels(themes: list[Concept]) -> list[Labelled]:
-    """Return the theme facet values, one per distinct URI or label."""
+    """Return the theme facet values, one per distinct URI or label.
+
+    EU data themes are left out when the record has a theme of another scheme.
+    """
+    own_scheme = [concept for concept in themes if not (concept.uri or "").startswith(EU_DATA_THEME)]
     values: dict[str, Labelled] = {}
-    for concept in themes:
+    for concept in own_scheme or themes:
         label = concept.label or concept.original or concept.uri
         key = concept.uri or (slugify(label) if label else None)
         if key and label:

@@ -96,8 +96,7 @@ def test_themes_formats_licence() -> None:
 
     document = build_document(dataset)
 
-    assert [value.key for value in document.theme] == [
-        "http://publications.europa.eu/resource/authority/data-theme/HEAL", "kependudukan"]
+    assert [value.key for value in document.theme] == ["kependudukan"]
     assert document.format == [Labelled(key="CSV", label="CSV"), Labelled(key="XLSX", label="XLSX")]
     assert document.licence == Labelled(key="CC-BY-4.0", label="Creative Commons Attribution 4.0")
 
@@ -151,3 +150,10 @@ def test_hash_follows_content() -> None:
 
 def test_slugify_folds() -> None:
     assert slugify("  Dinas Kesehatan & KB (Café) ") == "dinas-kesehatan-kb-cafe"
+
+
+def test_eu_theme_kept_when_alone() -> None:
+    eu_health = "http://publications.europa.eu/resource/authority/data-theme/HEAL"
+    dataset = make_dataset(themes=[Concept(uri=eu_health, label="Kesehatan")])
+
+    assert [value.key for value in build_document(dataset).theme] == [eu_health]
