@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from server.admin import job_routes, source_routes, token_routes
+from server.admin import job_routes, review_routes, source_routes, token_routes
 
 __all__ = ["router"]
 
@@ -12,3 +12,4 @@ router = APIRouter(prefix="/admin/api")
 router.include_router(source_routes.router)
 router.include_router(job_routes.router)
 router.include_router(token_routes.router)
+router.include_router(review_routes.router)

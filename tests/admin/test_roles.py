@@ -31,6 +31,10 @@ ROUTES = [
     ("POST", "/admin/api/tokens", "admin"),
     ("DELETE", "/admin/api/tokens/1", "admin"),
     ("POST", "/admin/api/purge", "admin"),
+    ("GET", "/admin/api/duplicates", "read"),
+    ("POST", "/admin/api/duplicates/decisions", "write"),
+    ("GET", "/admin/api/duplicates/overlaps", "read"),
+    ("GET", "/admin/api/harmonization?source_id=sumber-a", "read"),
 ]
 
 SOURCE_ROUTES_OF_B = [
@@ -48,6 +52,8 @@ def body_for(method: str, path: str) -> dict[str, object] | None:
         return {"name": "baru@uji", "role": "viewer"}
     if path == "/admin/api/sources" and method == "POST":
         return NEW_SOURCE
+    if path.endswith("/decisions"):
+        return {"left": "sumber-a/rec-000000", "right": "sumber-a/rec-000001", "decision": "split"}
     if method == "PUT":
         return {"id": path.rsplit("/", 1)[1], "name": "x", "family": "fake", "url": "http://127.0.0.1:1/"}
     return None
