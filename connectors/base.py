@@ -30,7 +30,7 @@ import abc
 import datetime as dt
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
@@ -56,7 +56,8 @@ class RemoteRecord:
 
     `raw` is the parsed JSON object, or text for XML, HTML and rows.
     `error` is set when the record could not be split out of its page; the
-    job reports it as rejected without calling `map_record`.
+    job reports it as rejected without calling `map_record`. `raw` must not
+    change after `content_hash()` was called, because the hash is computed once.
     """
 
     remote_id: str
@@ -64,16 +65,20 @@ class RemoteRecord:
     raw_format: str = "json"
     remote_url: str | None = None
     error: RecordError | None = None
+    _content_hash: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def content_hash(self) -> str:
-        """Return the SHA-256 of the canonical form of `raw`."""
+        """Return the SHA-256 of the canonical form of `raw`, computed on the first call."""
+        if self._content_hash is not None:
+            return self._content_hash
         if isinstance(self.raw, (bytes, bytearray)):
             payload = bytes(self.raw)
         elif isinstance(self.raw, str):
             payload = self.raw.encode("utf-8")
         else:
             payload = orjson.dumps(self.raw, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
-        return hashlib.sha256(payload).hexdigest()
+        self._content_hash = hashlib.sha256(payload).hexdigest()
+        return self._content_hash
 
 
 @dataclass(slots=True)
@@ -98,6 +103,9 @@ class Connector(abc.ABC):
     title: ClassVar[str] = ""
     Options: ClassVar[type[ConnectorOptions]] = ConnectorOptions
     supports_incremental: ClassVar[bool] = False
+    # True when `map_record` uses only the remote record and the options, never
+    # `self.http`, so the job runner may call it in forked worker processes.
+    map_in_workers: ClassVar[bool] = False
 
     def __init__(self, source: SourceConfig, http: HttpClient, *, since: dt.datetime | None = None) -> None:
         self.source = source

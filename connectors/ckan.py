@@ -60,6 +60,7 @@ class CkanConnector(Connector):
     title: ClassVar[str] = "CKAN Action API"
     Options: ClassVar[type[ConnectorOptions]] = CkanOptions
     supports_incremental: ClassVar[bool] = True
+    map_in_workers: ClassVar[bool] = True
 
     options: CkanOptions
 
