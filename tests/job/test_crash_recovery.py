@@ -27,8 +27,8 @@ _RANDOM = random.Random(20261204)
 CRASH_POINTS = (1, 599, *sorted(_RANDOM.sample(range(2, 599), 6)))
 # Records of the SIGKILL trials: enough that the child is still writing when the signal comes.
 KILL_RECORDS = 20_000
-# Seconds after its start at which a trial's child receives SIGKILL from outside.
-KILL_DELAYS = tuple(round(_RANDOM.uniform(1.0, 2.0), 2) for _ in range(3))
+# Seconds after its job started at which a trial's child receives SIGKILL from outside.
+KILL_DELAYS = tuple(round(_RANDOM.uniform(0.1, 1.0), 2) for _ in range(3))
 
 
 def store_digest(services: RunnerServices) -> str:
@@ -56,12 +56,18 @@ def crash_child(database_url: str, options: dict, crash_after: int) -> subproces
     )
 
 
-def killed_child(database_url: str, options: dict, delay: float) -> int:
-    """Start a harvest child and SIGKILL it after `delay` seconds; return its exit status."""
+def killed_child(services: RunnerServices, database_url: str, options: dict, delay: float) -> int:
+    """Start a harvest child, wait until its job is running, SIGKILL it `delay` seconds later; return its status."""
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.job.harvest_child", database_url, orjson.dumps(options).decode()],
         cwd=REPOSITORY_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and child.poll() is None:
+        jobs = services.store.list_jobs("kab-uji", limit=1)
+        if jobs and jobs[0].state is JobState.RUNNING:
+            break
+        time.sleep(0.05)
     time.sleep(delay)
     child.send_signal(signal.SIGKILL)
     return child.wait(timeout=60)
@@ -71,7 +77,7 @@ def test_sigkilled_harvest_converges(services: RunnerServices, database_url: str
     for trial, delay in enumerate(KILL_DELAYS):
         options = {"count": KILL_RECORDS, "title": f"Kill {trial}"}
 
-        status = killed_child(database_url, options, delay)
+        status = killed_child(services, database_url, options, delay)
         before_rerun = services.store.list_jobs("kab-uji", limit=1)
         rerun = run_harvest(services, fake_source(**options))
 
