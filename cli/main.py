@@ -12,6 +12,7 @@ from cli import duplicates as duplicates_commands
 from cli import harmonize as harmonize_commands
 from cli import harvest as harvest_commands
 from cli import index as index_commands
+from cli import quality as quality_commands
 from cli import jobs as jobs_commands
 from cli import sources as sources_commands
 from cli import tokens as tokens_commands
@@ -35,6 +36,7 @@ app.add_typer(index_commands.app, name="index")
 app.add_typer(harmonize_commands.app, name="harmonize")
 app.add_typer(jobs_commands.app, name="jobs")
 app.add_typer(tokens_commands.app, name="tokens")
+app.add_typer(quality_commands.app, name="quality")
 
 
 def main() -> None:

@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 
 CHECKED_SCHEMES = ("http://", "https://")
 
+# File in the data folder that keeps the latest result of every checked URL.
+LINK_CHECK_FILE = "linkcheck.json"
+
 # Asks for the first byte only, so a check never downloads a whole file from
 # servers that honour ranges; 206 Partial Content counts as reachable.
 RANGE_HEADERS = {"Range": "bytes=0-0"}

@@ -13,7 +13,7 @@ from web.admin.charts import bar_chart, line_chart
 from web.deps import get_services
 from web.admin.auth import require_operator
 from web.templating import render
-from web.views.dataset import LINK_CHECK_FILE
+from harvester.quality.linkcheck import LINK_CHECK_FILE
 
 router = APIRouter(prefix="/admin")
 

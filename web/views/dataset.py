@@ -13,11 +13,11 @@ from starlette.responses import Response
 
 from harvester.model import PublishedDataset
 from harvester.quality import LinkCheckStore, score
+from harvester.quality.linkcheck import LINK_CHECK_FILE
 from web.deps import get_services
 from web.jsonld import schema_org_dataset
 from web.templating import render
 
-LINK_CHECK_FILE = "linkcheck.json"
 
 
 def source_names(request: Request) -> dict[str, str]:
