@@ -22,6 +22,7 @@ from connectors.common import (
     clean_keywords,
     clean_text,
     file_format,
+    json_record_error,
     looks_like_organization,
     parse_date,
     utc_now,
@@ -112,9 +113,13 @@ class CkanConnector(Connector):
         return f"({self.options.query}) AND {window}"
 
     def call_action(self, action: str, params: dict[str, Any]) -> Any:
-        """Call a CKAN action with GET and return its `result`; raise `RemoteError` on failure."""
+        """Call a CKAN action with GET and return its `result`; raise `RemoteError` on failure.
+
+        The body is parsed with `per_record=True`, so a bad value stays inside
+        the package that holds it; `remote_record` rejects that package.
+        """
         url = f"{self.source.url.rstrip('/')}{self.options.api_path}/{action}"
-        reply = self.http.get_json(url, params=params)
+        reply = self.http.get_json(url, params=params, per_record=True)
         if not isinstance(reply, dict) or reply.get("success") is not True:
             error = reply.get("error") if isinstance(reply, dict) else None
             raise RemoteError(f"source {self.source.id}: CKAN {action} failed: {error or 'no success flag'}")
@@ -123,6 +128,10 @@ class CkanConnector(Connector):
     def remote_record(self, package: Any, position: int) -> RemoteRecord:
         """Wrap one package as received; a package without a string id gets an error set."""
         package_id = package.get("id") if isinstance(package, dict) else None
+        flawed = json_record_error(package, source_id=self.source.id, remote_id=package_id,
+                                   fallback_id=f"position-{position}")
+        if flawed is not None:
+            return RemoteRecord(remote_id=flawed.remote_id or "", raw=package, error=flawed)
         if not isinstance(package_id, str) or not package_id.strip():
             error = InvalidRecordError(f"source {self.source.id}: package at position {position} has no id",
                                        remote_id=f"position-{position}", value=_excerpt(package))

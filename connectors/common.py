@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from harvester.errors import InvalidRecordError
+from harvester.jsonsafe import record_flaw
 from harvester.model import AccessLevel, AccessRights, FileFormat
 
 __all__ = [
@@ -15,6 +17,7 @@ __all__ = [
     "access_rights",
     "clean_keywords",
     "clean_text",
+    "json_record_error",
     "file_format",
     "looks_like_organization",
     "parse_date",
@@ -167,3 +170,18 @@ def strip_mailto(value: Any) -> str | None:
 def looks_like_organization(name: str | None) -> bool:
     """Return True when `name` starts like an Indonesian government unit (Dinas, Badan, Bagian...)."""
     return bool(name) and bool(_ORGANIZATION_WORDS.match(name.strip()))
+
+
+def json_record_error(raw: Any, *, source_id: str, remote_id: Any, fallback_id: str) -> InvalidRecordError | None:
+    """Return the rejection of a record parsed with `per_record=True` that contains a bad value, or None.
+
+    The error names `remote_id` when it is clean text and `fallback_id` (the
+    position in the page) otherwise, so no unstorable text reaches the job errors.
+    """
+    flaw = record_flaw(raw)
+    if flaw is None:
+        return None
+    usable = isinstance(remote_id, str) and remote_id.strip() and record_flaw(remote_id) is None
+    error_id = remote_id if usable else fallback_id
+    return InvalidRecordError(f"source {source_id}: record {error_id} rejected: {flaw.detail}",
+                              remote_id=error_id, code=flaw.code)

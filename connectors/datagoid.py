@@ -52,7 +52,7 @@ class DataGoIdConnector(CkanConnector):
         body = {"endpoint": endpoint, "method": "GET", "body": {}, "token": ""}
 
         try:
-            reply = self.http.post_json(url, json=body)
+            reply = self.http.post_json(url, json=body, per_record=True)
         except HttpStatusError as error:
             raise self._proxy_error(action, _json_or_none(error), error) from error
         return self._unwrap(action, reply)

@@ -23,6 +23,7 @@ from connectors.common import (
     clean_keywords,
     clean_text,
     file_format,
+    json_record_error,
     parse_date,
     strip_mailto,
     utc_now,
@@ -60,7 +61,7 @@ class DcatUsConnector(Connector):
 
     def list_records(self) -> Iterator[RemoteRecord]:
         """Fetch the catalog and yield each dataset entry."""
-        catalog = self.http.get_json(self.source.url)
+        catalog = self.http.get_json(self.source.url, per_record=True)
         datasets = catalog.get("dataset") if isinstance(catalog, dict) else None
         if not isinstance(datasets, list):
             raise RemoteError(f"source {self.source.id}: {self.source.url} is not a DCAT-US catalog "
@@ -111,6 +112,11 @@ class DcatUsConnector(Connector):
                                      remote_id=remote.remote_id) from error
 
     def _remote_record(self, entry: Any, position: int, seen: set[str]) -> RemoteRecord:
+        flawed = json_record_error(entry, source_id=self.source.id,
+                                   remote_id=entry.get("identifier") if isinstance(entry, dict) else None,
+                                   fallback_id=f"dataset-{position}")
+        if flawed is not None:
+            return RemoteRecord(remote_id=flawed.remote_id or "", raw=entry, error=flawed)
         identifier = clean_text(entry.get("identifier")) if isinstance(entry, dict) else None
         if identifier is None:
             remote_id = f"dataset-{position}"

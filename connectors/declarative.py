@@ -17,6 +17,7 @@ from urllib.parse import quote, urljoin
 from pydantic import Field
 
 from connectors.base import Connector, RemoteRecord
+from connectors.common import json_record_error
 from connectors.declarative_config import ApiDescription, load_description
 from connectors.declarative_fields import evaluate, record_fields
 from connectors.declarative_paging import iterate_pages
@@ -76,12 +77,12 @@ class DeclarativeConnector(Connector):
         pages = iterate_pages(self._fetch, url, listing.params, listing.paging, self._items, source_id=self.source.id)
         for page in pages:
             self.state.pages += 1
-            for item in page.items:
-                yield self._remote(item)
+            for position, item in enumerate(page.items):
+                yield self._remote(item, position)
         self.state.complete = True
 
     def _fetch(self, url: str, params: dict[str, str]) -> Any:
-        body = self.http.get_json(url, params=params or None)
+        body = self.http.get_json(url, params=params or None, per_record=True)
         check_envelope(self.description, body, where=f"source {self.source.id} {url}")
         return body
 
@@ -93,8 +94,13 @@ class DeclarativeConnector(Connector):
             raise RemoteError(f"source {self.source.id}: {self.description.listing.items!r} is not a list")
         return items
 
-    def _remote(self, item: Any) -> RemoteRecord:
+    def _remote(self, item: Any, position: int) -> RemoteRecord:
         remote_id = evaluate(self.description.fields["remote_id"], item) if isinstance(item, dict) else None
+        flawed = json_record_error(item, source_id=self.source.id,
+                                   remote_id=None if remote_id is None else str(remote_id),
+                                   fallback_id=f"item-{position}")
+        if flawed is not None:
+            return RemoteRecord(remote_id=flawed.remote_id or "", raw=item, error=flawed)
         if remote_id in (None, ""):
             error = InvalidRecordError(f"source {self.source.id}: item without remote id", value=item)
             return RemoteRecord(remote_id="", raw=item, error=error)
@@ -109,6 +115,10 @@ class DeclarativeConnector(Connector):
                 failed = InvalidRecordError(f"source {self.source.id}: detail of {remote_id} failed: {error}",
                                             remote_id=str(remote_id), code="detail-failed")
                 return RemoteRecord(remote_id=str(remote_id), raw=item, error=failed)
+            flawed = json_record_error(raw, source_id=self.source.id, remote_id=str(remote_id),
+                                       fallback_id=f"item-{position}")
+            if flawed is not None:
+                return RemoteRecord(remote_id=flawed.remote_id or "", raw=item, error=flawed)
         return RemoteRecord(remote_id=str(remote_id), raw=raw)
 
     def _detail(self, item: dict[str, Any]) -> Any:

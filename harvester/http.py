@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from harvester.egress import DeadlineClock, EgressGuard, GuardedBackend
 from harvester.errors import BlockedAddressError, ConfigError, FetchError, RemoteError, ResponseTooLargeError
 from harvester.http_cache import ConditionalCache
+from harvester.jsonsafe import parse_page
 
 if TYPE_CHECKING:
     from harvester.settings import Settings
@@ -176,19 +177,24 @@ class HttpResponse:
             return self._decode(body, "utf-16")
         return self._decode(body, self.charset or "utf-8")
 
-    def json(self) -> Any:
-        """Parse the body as JSON; raise `RemoteError` (`invalid-json`) naming the URL."""
+    def json(self, *, per_record: bool = False) -> Any:
+        """Parse the body as JSON; raise `RemoteError` (`invalid-json`) naming the URL.
+
+        With `per_record`, a bad value (NaN, an out-of-range number, a repeated
+        key, NUL or a lone surrogate, deep nesting) is left as a marker instead
+        of failing the page. Connectors that split the page into records use
+        it and reject each flawed record (`harvester.jsonsafe.record_flaw`).
+        Without it, orjson parses the page and a repeated key keeps its last value.
+        """
         body = self.content
         charset = self.charset
         if body.startswith(b"\xef\xbb\xbf"):
             body = body[3:]
         elif charset not in (None, "utf-8", "utf8", "us-ascii", "ascii"):
             body = self.text.encode("utf-8")
-        # TODO: reject duplicate keys and report NaN or deep nesting per record; today
-        # one bad value fails the whole page, and for a duplicate key the last value wins.
         try:
-            return orjson.loads(body)
-        except orjson.JSONDecodeError as error:
+            return parse_page(body) if per_record else orjson.loads(body)
+        except ValueError as error:
             raise RemoteError(f"invalid JSON from {redact_url(self.url)}: {error}", code="invalid-json") from error
 
     def _decode(self, body: bytes, charset: str) -> str:
@@ -309,14 +315,14 @@ class HttpClient:
         return self._fetch(request)
 
     def get_json(self, url: str, *, params: Mapping[str, Any] | None = None,
-                 headers: Mapping[str, str] | None = None) -> Any:
-        """Send a GET request and return the parsed JSON body."""
-        return self.get(url, params=params, headers=headers).json()
+                 headers: Mapping[str, str] | None = None, per_record: bool = False) -> Any:
+        """Send a GET request and return the parsed JSON body (see `HttpResponse.json`)."""
+        return self.get(url, params=params, headers=headers).json(per_record=per_record)
 
     def post_json(self, url: str, *, json: Any = None, data: Mapping[str, Any] | None = None,
-                  headers: Mapping[str, str] | None = None) -> Any:
-        """Send a POST request and return the parsed JSON body."""
-        return self.post(url, json=json, data=data, headers=headers).json()
+                  headers: Mapping[str, str] | None = None, per_record: bool = False) -> Any:
+        """Send a POST request and return the parsed JSON body (see `HttpResponse.json`)."""
+        return self.post(url, json=json, data=data, headers=headers).json(per_record=per_record)
 
     def _fetch(self, request: httpx.Request) -> HttpResponse:
         history: list[str] = []
