@@ -48,14 +48,18 @@ def sync_datasets(index: SearchIndex, store: DatasetSource, dataset_ids: Iterabl
     to_index: list[IndexDocument] = []
     to_delete: list[str] = []
 
-    for dataset_id in dict.fromkeys(dataset_ids):
-        dataset = store.get_dataset(dataset_id)
-        if dataset is not None and dataset.is_public:
-            to_index.append(build_document(dataset))
-        else:
-            to_delete.append(dataset_id)
-        if len(to_index) >= batch_size:
-            _write(index, to_index, report)
+    unique_ids = list(dict.fromkeys(dataset_ids))
+    for start in range(0, len(unique_ids), batch_size):
+        chunk = unique_ids[start:start + batch_size]
+        datasets = _load(store, chunk)
+        for dataset_id in chunk:
+            dataset = datasets.get(dataset_id)
+            if dataset is not None and dataset.is_public:
+                to_index.append(build_document(dataset))
+            else:
+                to_delete.append(dataset_id)
+            if len(to_index) >= batch_size:
+                _write(index, to_index, report)
 
     _write(index, to_index, report)
     if to_delete:
@@ -73,6 +77,19 @@ def reindex_all(index: SearchIndex, store: DatasetSource) -> int:
     count = index.rebuild(documents)
     logger.info("search index rebuilt from the store: %d documents", count)
     return count
+
+
+def _load(store: DatasetSource, dataset_ids: list[str]) -> dict[str, PublishedDataset]:
+    """Read the datasets in one go when the store offers `get_datasets`, else one by one."""
+    get_datasets = getattr(store, "get_datasets", None)
+    if get_datasets is not None:
+        return get_datasets(dataset_ids)
+    found = {}
+    for dataset_id in dataset_ids:
+        dataset = store.get_dataset(dataset_id)
+        if dataset is not None:
+            found[dataset_id] = dataset
+    return found
 
 
 def _write(index: SearchIndex, documents: list[IndexDocument], report: SyncReport) -> None:

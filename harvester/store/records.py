@@ -14,9 +14,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from harvester.errors import StoreError
 from harvester.harmonize import Finding
-from harvester.model import DatasetRecord, DatasetStatus, Provenance
+from harvester.model import DatasetRecord, DatasetStatus, Provenance, PublishedDataset
 from harvester.sources import SourceConfig
 from harvester.store.base import StoreBase, as_utc, chunked, dump_json
+from harvester.store.datasets import DatasetsMixin, _published
 from harvester.store.merge import DatasetCopy, assign_dataset_id, merge_copies
 from harvester.store.tables import DatasetRow, RecordRow, SourceRow
 
@@ -171,6 +172,24 @@ class RecordsMixin(StoreBase):
                 .where(RECORD.c.source_id == source_id)
             )
             return {remote_id: (content_hash, status) for remote_id, content_hash, status in rows}
+
+    def get_datasets(self, dataset_ids: Iterable[str]) -> dict[str, PublishedDataset]:
+        """Return the datasets among `dataset_ids` that exist, whatever their status, keyed by id.
+
+        The read takes one transaction with two queries per 500 ids, because
+        the indexer reads every dataset that a harvest batch changed and
+        `get_dataset` opens a transaction per id.
+        """
+        found: dict[str, PublishedDataset] = {}
+        query = sa.select(DATASET).where(DATASET.c.id.in_(sa.bindparam("ids", expanding=True)))
+        with self._read() as connection:
+            for chunk in chunked(sorted(set(dataset_ids))):
+                rows = connection.execute(query, {"ids": list(chunk)}).mappings().all()
+                # NOTE: this read belongs beside get_dataset in DatasetsMixin, whose helper it calls.
+                copies = DatasetsMixin._source_copies(self, connection, [row["id"] for row in rows])  # type: ignore[arg-type]
+                for row in rows:
+                    found[row["id"]] = _published(row, copies.get(row["id"], []))
+        return found
 
     def upsert_records(
         self,
