@@ -16,6 +16,7 @@ contains a credential.
     ├── RecordError                 one record is bad; the job goes on
     │   ├── InvalidRecordError      malformed or missing required fields
     │   └── SkippedRecordError      deliberately not harvested (not a dataset)
+    ├── JobDeadlineError            a job ran past `settings.job_deadline_seconds`
     ├── StoreError                  the store failed (disk full, constraint)
     ├── ConflictError               the request conflicts with the current state
     │   └── AlreadyRunningError     a job of that source is already running
@@ -97,6 +98,12 @@ class InvalidRecordError(RecordError):
 
 class SkippedRecordError(RecordError):
     code = "skipped"
+
+
+class JobDeadlineError(HimpunError):
+    """A job ran longer than its deadline: it ends interrupted and withdraws nothing."""
+
+    code = "job-deadline"
 
 
 class StoreError(HimpunError):

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from connectors import Connector, RemoteRecord, connector_class
-from harvester.errors import ConfigError, HimpunError, RecordError, SourceError, StoreError
+from harvester.errors import ConfigError, HimpunError, JobDeadlineError, RecordError, SourceError, StoreError
 from harvester.harmonize import Harmonizer
 from harvester.job_workers import MappingPool, Outcome, available_cpus, can_fork, prepare_remote, rejection
 from harvester.jobs import JobCounts, JobError, JobReport, JobState
@@ -172,6 +172,8 @@ class _HarvestRun:
         self.held: list[str] = []
         self.crash_after = _crash_point()
         self.last_heartbeat = time.monotonic()
+        self.deadline = self.last_heartbeat + self.settings.job_deadline_seconds
+        self.deadline_passed = False
 
     # -- the stages, in order -------------------------------------------------
 
@@ -187,6 +189,8 @@ class _HarvestRun:
                 self.withdraw()
         except (SourceError, ConfigError) as error:
             self.fail_source(error)
+        except JobDeadlineError as error:
+            self.stop_at_deadline(error)
         except StoreError as error:
             self.source_failed = True
             self.add_error(JobError(code=error.code, message=error.message))
@@ -199,7 +203,7 @@ class _HarvestRun:
         try:
             try:
                 self.list_records(connector)
-            except (SourceError, ConfigError):
+            except (SourceError, ConfigError, JobDeadlineError):
                 # Keep the records listed before the failure, as mapping in this process does.
                 self.drain(connector)
                 raise
@@ -334,6 +338,8 @@ class _HarvestRun:
                     self.source.id, self.counts.model_dump(), extra=self.finished_event())
 
     def final_state(self) -> JobState:
+        if self.deadline_passed:
+            return JobState.INTERRUPTED
         if self.source_failed:
             return JobState.FAILED
         if self.held:
@@ -349,6 +355,17 @@ class _HarvestRun:
         self.source_failed = True
         self.add_error(JobError(code=error.code, message=error.message))
         logger.warning("job %d: source %s failed: %s", self.report.job_id, self.source.id, error,
+                       extra={"event": "job-error", **self.log_ids(), "code": error.code})
+        try:
+            self.flush()
+        except StoreError as store_error:
+            self.add_error(JobError(code=store_error.code, message=store_error.message))
+
+    def stop_at_deadline(self, error: JobDeadlineError) -> None:
+        """End the run interrupted, keeping the records already mapped and withdrawing nothing."""
+        self.deadline_passed = True
+        self.add_error(JobError(code=error.code, message=error.message))
+        logger.warning("job %d: source %s: %s", self.report.job_id, self.source.id, error,
                        extra={"event": "job-error", **self.log_ids(), "code": error.code})
         try:
             self.flush()
@@ -414,7 +431,12 @@ class _HarvestRun:
             self.add_error(JobError(code=error.code, message=f"indexing {len(dataset_ids)} datasets failed: {error}"))
 
     def beat(self) -> None:
-        if self.dry_run or time.monotonic() - self.last_heartbeat < HEARTBEAT_SECONDS:
+        """Raise `JobDeadlineError` past the job deadline, and renew the heartbeat when it is due."""
+        now = time.monotonic()
+        if now > self.deadline:
+            raise JobDeadlineError(f"source {self.source.id}: job {self.report.job_id} passed its deadline of "
+                                   f"{self.settings.job_deadline_seconds:g} s and stopped; nothing was withdrawn")
+        if self.dry_run or now - self.last_heartbeat < HEARTBEAT_SECONDS:
             return
         self.store.heartbeat_job(self.report.job_id)  # type: ignore[arg-type]
         self.last_heartbeat = time.monotonic()

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
         default=None, description="Key that signs operator session cookies; at least 32 characters.")
     session_max_age: int = Field(default=8 * 3600, ge=60, description="Lifetime of an operator session, in seconds.")
     harvest_batch_size: int = Field(default=500, ge=1, description="Records stored per transaction during a harvest.")
+    job_deadline_seconds: float = Field(
+        default=6 * 3600, gt=0,
+        description="Seconds one harvest job may run; past it the job ends interrupted with job-deadline "
+        "and withdraws nothing.",
+    )
     withdraw_max_share: float = Field(
         default=0.2, ge=0, le=1,
         description="Largest share of a source's records one run may withdraw; more holds the job for review.",
