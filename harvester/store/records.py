@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,12 @@ from harvester.store.merge import DatasetCopy, assign_dataset_id, merge_copies
 from harvester.store.tables import DatasetRow, RecordRow, SourceRow
 
 logger = logging.getLogger(__name__)
+
+# HIMPUN_CRASH_IN_WITHDRAWAL=1 ends the process with `os._exit(137)` inside
+# `withdraw_records`, after the first chunk of records is marked withdrawn
+# and before the commit, so crash tests can check that the phase is all or nothing.
+WITHDRAWAL_CRASH_VARIABLE = "HIMPUN_CRASH_IN_WITHDRAWAL"
+WITHDRAWAL_CRASH_EXIT_STATUS = 137
 
 RECORD = RecordRow.__table__
 DATASET = DatasetRow.__table__
@@ -366,10 +373,13 @@ class RecordsMixin(StoreBase):
             RECORD.c.status != DatasetStatus.WITHDRAWN.value,
         ).values(status=DatasetStatus.WITHDRAWN.value, withdrawn_at=at)
 
+        crash = os.environ.get(WITHDRAWAL_CRASH_VARIABLE) == "1"
         with self._write() as connection:
             for chunk in chunked(list(remote_ids)):
                 affected.extend(connection.execute(select_ids, {"ids": list(chunk)}).scalars())
                 connection.execute(update_records, {"ids": list(chunk)})
+                if crash:
+                    os._exit(WITHDRAWAL_CRASH_EXIT_STATUS)
             withdrawn = self._withdraw_datasets(connection, affected, at)
         logger.info("withdrew %d records of source %s (%d datasets)", len(affected), source_id, len(withdrawn))
         return withdrawn
