@@ -49,9 +49,6 @@ LEASE_NAME = "scheduler"
 # still runs once instead of being skipped.
 MISFIRE_GRACE_SECONDS = 3600
 
-# Harvests that run at the same time in one process.
-HARVEST_WORKERS = 4
-
 PURGE_INTERVAL_HOURS = 6
 
 Indexer = Callable[[list[str]], None]
@@ -117,7 +114,10 @@ def start_scheduler(
     scheduler = BackgroundScheduler(
         timezone=dt.UTC,
         # The lease has its own thread, so busy harvest workers never delay a renewal.
-        executors={"default": ThreadPoolExecutor(HARVEST_WORKERS), "lease": ThreadPoolExecutor(1)},
+        # A run due while every worker is busy waits in the pool's queue; it
+        # is skipped only when it starts more than MISFIRE_GRACE_SECONDS late.
+        executors={"default": ThreadPoolExecutor(services.settings.scheduler_workers),
+                   "lease": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
     )
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

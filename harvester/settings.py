@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     job_stale_minutes: float = Field(
         default=10, gt=0, description="Minutes without a heartbeat after which a running job of another host counts as dead.",
     )
+    scheduler_workers: int = Field(
+        default=4, ge=1,
+        description="Scheduled harvests one process runs at once; runs due beyond that wait in a queue.",
+    )
     scheduler_lease_seconds: float = Field(
         default=60, gt=0, description="Seconds the scheduler lease lasts; the holder renews it every third of that.",
     )
