@@ -72,7 +72,7 @@ HEARTBEAT_SECONDS = 30.0
 
 # Records a run maps in its own process before it starts mapping workers, so a
 # small job never pays for forking them.
-POOL_AFTER_RECORDS = 2_000
+POOL_AFTER_RECORDS = 1_000
 # Records per chunk sent to a mapping worker, and chunks in flight per worker.
 POOL_CHUNK_RECORDS = 250
 POOL_CHUNKS_PER_WORKER = 2

@@ -26,12 +26,13 @@ from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from connectors.base import RemoteRecord
 from harvester.errors import RecordError
 from harvester.jobs import JobError
 from harvester.store.records import PreparedRecord, prepare_record
 
 if TYPE_CHECKING:
-    from connectors import Connector, RemoteRecord
+    from connectors import Connector
     from harvester.harmonize import Harmonizer
     from harvester.sources import SourceConfig
 
@@ -117,7 +118,9 @@ class MappingPool:
         """Send a chunk to the next worker, round robin."""
         worker = self._next
         self._next = (self._next + 1) % len(self._processes)
-        self._tasks[worker].put(list(chunk))
+        # Tuples pickle faster than RemoteRecord, and the content hash goes along when the runner computed it.
+        self._tasks[worker].put([(remote.remote_id, remote.raw, remote.raw_format, remote.remote_url,
+                                  remote._content_hash) for remote in chunk])
         self._in_flight.append(worker)
 
     def receive(self) -> list[Outcome]:
@@ -133,7 +136,7 @@ class MappingPool:
                 continue
             if isinstance(reply, str):
                 raise MappingWorkerError(reply)
-            return reply
+            return [PreparedRecord(*outcome) if isinstance(outcome, tuple) else outcome for outcome in reply]
 
     def close(self) -> None:
         """Stop the workers; results still in flight are dropped."""
@@ -169,7 +172,21 @@ def _work(connector: Connector, harmonizer: Harmonizer, source: SourceConfig, ta
         if chunk is None:
             return
         try:
-            results.put([prepare_remote(connector, harmonizer, source, remote) for remote in chunk])
+            results.put([_as_tuple(prepare_remote(connector, harmonizer, source, _remote(*fields)))
+                         for fields in chunk])
         except Exception as error:  # noqa: BLE001 - reported to the runner, which fails the job
             logger.exception("mapping worker of source %s failed", source.id)
             results.put(f"mapping worker of source {source.id} failed: {type(error).__name__}: {error}")
+
+
+def _remote(remote_id: str, raw: Any, raw_format: str, remote_url: str | None,
+            content_hash: str | None) -> RemoteRecord:
+    remote = RemoteRecord(remote_id=remote_id, raw=raw, raw_format=raw_format, remote_url=remote_url)
+    remote._content_hash = content_hash
+    return remote
+
+
+def _as_tuple(outcome: Outcome) -> tuple[dict[str, Any], str | None] | JobError:
+    if isinstance(outcome, PreparedRecord):
+        return (outcome.row, outcome.access_level)
+    return outcome

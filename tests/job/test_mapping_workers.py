@@ -85,6 +85,16 @@ def test_workers_rerun_writes_nothing(services: RunnerServices) -> None:
 
 
 @pytest.mark.usefixtures("small_pool")
+def test_workers_update_changed_records(services: RunnerServices) -> None:
+    harvest(services, count=120)
+
+    report = harvest(services, count=120, title="Jumlah Sekolah")
+
+    assert report.counts.updated == 120
+    assert all(dataset.record.title.startswith("Jumlah Sekolah") for dataset in services.store.iter_datasets())
+
+
+@pytest.mark.usefixtures("small_pool")
 def test_workers_dry_run_counts(services: RunnerServices) -> None:
     source = fake_source(count=120)
     report = run_harvest(services, source, connector=WorkerConnector(source, None),  # type: ignore[arg-type]
