@@ -49,6 +49,10 @@ class ConnectorOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    # Options whose values are credentials, beyond the names `harvester.credentials`
+    # already treats as secret. The store encrypts them and the admin API masks them.
+    secret_options: ClassVar[frozenset[str]] = frozenset()
+
 
 @dataclass(slots=True)
 class RemoteRecord:

@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
@@ -44,6 +44,8 @@ def code_to_year(code: int | str) -> int:
 
 class BpsOptions(FamilyOptions):
     """Options of a BPS WebAPI source. `url` is the API base, e.g. https://webapi.bps.go.id/v1/api."""
+
+    secret_options: ClassVar[frozenset[str]] = frozenset({"key"})
 
     domain: str = Field(description="BPS domain id: 0000 national, PP00 province, PPKK regency.")
     models: list[Model] = Field(default_factory=lambda: ["subject", "var", "statictable"],

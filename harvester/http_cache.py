@@ -58,7 +58,9 @@ class ConditionalCache:
         kept = {name: value for name, value in headers.items() if name.lower() in ("content-type", *VALIDATOR_HEADERS)}
         self.directory.mkdir(parents=True, exist_ok=True)
         _write_atomic(self._path(url, ".body"), body)
-        _write_atomic(self._path(url, ".json"), orjson.dumps({"url": url, **validators, "headers": kept}))
+        # The file name already identifies the URL. The meta file keeps it with credentials
+        # masked, because a query such as BPS's `key=` would otherwise sit on disk in clear.
+        _write_atomic(self._path(url, ".json"), orjson.dumps({"url": _masked(url), **validators, "headers": kept}))
 
     def _read_meta(self, url: str) -> dict | None:
         path = self._path(url, ".json")
@@ -69,10 +71,16 @@ class ConditionalCache:
         except orjson.JSONDecodeError:
             logger.warning("conditional cache entry %s is unreadable and is ignored", path)
             return None
-        return meta if meta.get("url") == url else None
+        return meta if meta.get("url") == _masked(url) else None
 
     def _path(self, url: str, suffix: str) -> Path:
         return self.directory / (hashlib.sha256(url.encode("utf-8")).hexdigest() + suffix)
+
+
+def _masked(url: str) -> str:
+    from harvester.http import redact_url  # harvester.http imports this module
+
+    return redact_url(url)
 
 
 def _write_atomic(path: Path, content: bytes) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from harvester.credentials import source_cipher
 from harvester.harmonize import Harmonizer
 from harvester.settings import Settings
 from harvester.sources import SourceConfig, load_sources
@@ -43,9 +44,10 @@ def open_services(settings: Settings, *, load_source_file: bool = True) -> Servi
     store.migrate()
 
     sources = load_sources(settings.resolved_sources_file) if load_source_file else []
-    store.sync_sources(sources)
+    cipher = source_cipher(settings)
+    store.sync_sources(sources, cipher)
     configured = {source.id for source in sources}
-    sources += [source for source in store.api_sources() if source.id not in configured]
+    sources += [source for source in store.api_sources(cipher) if source.id not in configured]
 
     harmonizer = Harmonizer.from_config(settings.config_dir)
     index = StoreCheckedIndex(open_index(settings), store)

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port `himpun serve` binds.")
     log_level: str = Field(default="INFO", description="Log level of the server and scheduler: DEBUG, INFO, WARNING, ERROR.")
     secrets_file: Path | None = Field(default=None, description="YAML file with source credentials, never logged.")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key (32 bytes, URL-safe base64) that encrypts source credentials in the store; "
+        "when unset, one is generated into data_dir/secret.key (mode 0600) on first use. Back it up with "
+        "the database.",
+    )
     admin_password: SecretStr | None = Field(
         default=None, description="Password of the operator pages under /admin; unset disables the login.")
     session_secret: SecretStr | None = Field(

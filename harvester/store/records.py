@@ -13,6 +13,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from harvester.credentials import SourceCipher, decode_source, encode_source
 from harvester.errors import StoreError
 from harvester.harmonize import Finding
 from harvester.model import DatasetRecord, DatasetStatus, Provenance, PublishedDataset
@@ -128,8 +129,10 @@ def _insert_for(dialect: str) -> Any:
 class RecordsMixin(StoreBase):
     """Record and source writes."""
 
-    def sync_sources(self, sources: Iterable[SourceConfig]) -> None:
-        """Record the sources of the sources file.
+    def sync_sources(self, sources: Iterable[SourceConfig], cipher: SourceCipher | None = None) -> None:
+        """Record the sources of the sources file, with credential options encrypted by `cipher`.
+
+        Without a cipher, a source with a credential option raises ConfigError.
 
         A source that left the file is marked disabled; sources created
         through the admin API (origin "api") are not in the file and stay as
@@ -137,7 +140,7 @@ class RecordsMixin(StoreBase):
         """
         now = self._now()
         rows = [
-            {"id": source.id, "config": source.model_dump_json(), "enabled": source.enabled,
+            {"id": source.id, "config": encode_source(source, cipher), "enabled": source.enabled,
              "failures": 0, "updated_at": now, "origin": "config"}
             for source in sources
         ]
@@ -157,11 +160,12 @@ class RecordsMixin(StoreBase):
                 .values(enabled=False, updated_at=now)
             )
 
-    def api_sources(self) -> list[SourceConfig]:
-        """Return the enabled sources created through the admin API."""
+    def api_sources(self, cipher: SourceCipher | None) -> list[SourceConfig]:
+        """Return the enabled sources created through the admin API, with credentials decrypted."""
         query = sa.select(SOURCE.c.config).where(SOURCE.c.origin == "api", SOURCE.c.enabled.is_(True))
         with self._read() as connection:
-            return [SourceConfig.model_validate_json(config) for config in connection.execute(query).scalars()]
+            configs = list(connection.execute(query).scalars())
+        return [decode_source(config, cipher) for config in configs]
 
     def known_hashes(self, source_id: str) -> dict[str, str]:
         """Return remote id -> content hash of every stored, not purged record of a source."""

@@ -7,20 +7,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from harvester.credentials import declared_secret_options, is_secret_option
 from harvester.jobs import JobCounts, JobError, JobReport, JobState
 from harvester.sources import SourceConfig
 from server.admin.audit import AuditEntry
 from server.admin.tokens import Role, StoredToken, TokenStatus
 
 __all__ = ["AuditOut", "JobDetailOut", "JobOut", "PreviewOut", "RunStarted", "SourceOut", "TokenCreate",
-           "TokenCreated", "TokenOut", "redact_options"]
+           "TokenCreated", "TokenOut", "keep_masked_credentials", "redact_options"]
 
 REDACTED = "***"
-
-# Option names whose values are credentials; `*_env` names hold a variable name, not a secret.
-SECRET_OPTION_NAMES = frozenset({"key", "api_key", "apikey", "password", "secret", "token", "authorization",
-                                 "headers", "cookie", "credentials"})
-SECRET_OPTION_SUFFIXES = ("_key", "_password", "_secret", "_token")
 
 
 class TokenCreate(BaseModel):
@@ -68,7 +64,7 @@ class SourceOut(BaseModel):
     @classmethod
     def of(cls, source: SourceConfig) -> SourceOut:
         data = source.model_dump(mode="json")
-        data["options"] = redact_options(data.get("options") or {})
+        data["options"] = redact_options(data.get("options") or {}, declared_secret_options(source.family))
         return cls(source=data)
 
 
@@ -123,15 +119,24 @@ class AuditOut(BaseModel):
                    target=entry.target, outcome=entry.outcome, client=entry.client, detail=entry.detail)
 
 
-def redact_options(options: Any) -> Any:
-    """Return `options` with the values of credential-like keys replaced, at any depth."""
+def redact_options(options: Any, declared: frozenset[str] = frozenset()) -> Any:
+    """Return `options` with the values of credential options replaced, at any depth.
+
+    `declared` names the options the source's connector declares as credentials.
+    """
     if isinstance(options, dict):
-        return {key: REDACTED if _is_secret(str(key)) else redact_options(value) for key, value in options.items()}
+        return {key: REDACTED if is_secret_option(str(key), declared) else redact_options(value, declared)
+                for key, value in options.items()}
     if isinstance(options, list):
-        return [redact_options(item) for item in options]
+        return [redact_options(item, declared) for item in options]
     return options
 
 
-def _is_secret(name: str) -> bool:
-    lowered = name.lower()
-    return lowered in SECRET_OPTION_NAMES or lowered.endswith(SECRET_OPTION_SUFFIXES)
+def keep_masked_credentials(options: Any, stored: Any) -> Any:
+    """Return `options` with each `***` value replaced by the value at the same place in `stored`."""
+    if options == REDACTED:
+        return stored
+    if isinstance(options, dict) and isinstance(stored, dict):
+        return {key: keep_masked_credentials(value, stored.get(key)) if key in stored else value
+                for key, value in options.items()}
+    return options

@@ -12,7 +12,7 @@ from server.admin.auth import Principal, require_principal, require_writer
 from server.admin.deps import audit, background_runs, egress_resolver, services_of, visible_source
 from server.admin.errors import AdminApiError, AdminRoute
 from server.admin.runs import preview_source
-from server.admin.schemas import JobDetailOut, JobOut, PreviewOut, RunStarted, SourceOut
+from server.admin.schemas import JobDetailOut, JobOut, PreviewOut, RunStarted, SourceOut, keep_masked_credentials
 from server.admin.source_checks import check_source, parse_source
 from server.admin.source_store import (
     count_walidata_sources,
@@ -73,6 +73,8 @@ def replace_source(request: Request, source_id: str, body: dict[str, Any] = Body
     services = services_of(request)
     current = visible_source(request, principal, source_id, "source.update")
     source = parse_source({**body, "id": body.get("id", source_id)})
+    # A body read back from GET carries `***` for each credential; keep the stored value there.
+    source = source.model_copy(update={"options": keep_masked_credentials(source.options, current.options)})
     target = f"source:{source_id}"
     try:
         if source.id != source_id:

@@ -13,6 +13,7 @@ import logging
 
 import sqlalchemy as sa
 
+from harvester.credentials import decode_source, encode_source, source_cipher
 from harvester.services import Services
 from harvester.sources import SourceConfig
 from harvester.store.tables import RecordRow, SourceRow
@@ -29,13 +30,13 @@ def list_sources(services: Services) -> list[SourceConfig]:
     """Return every stored source, ordered by id."""
     with services.store._read() as connection:
         rows = connection.execute(sa.select(SOURCE.c.config, SOURCE.c.enabled).order_by(SOURCE.c.id)).all()
-    return [_config(config, enabled) for config, enabled in rows]
+    return [_config(services, config, enabled) for config, enabled in rows]
 
 
 def get_source(services: Services, source_id: str) -> SourceConfig | None:
     with services.store._read() as connection:
         row = connection.execute(sa.select(SOURCE.c.config, SOURCE.c.enabled).where(SOURCE.c.id == source_id)).first()
-    return None if row is None else _config(row[0], row[1])
+    return None if row is None else _config(services, row[0], row[1])
 
 
 def count_walidata_sources(services: Services, walidata: str) -> int:
@@ -43,9 +44,10 @@ def count_walidata_sources(services: Services, walidata: str) -> int:
 
 
 def save_source(services: Services, source: SourceConfig) -> None:
-    """Insert or replace one source row and the process's copy of it."""
+    """Insert or replace one source row, credentials encrypted, and the process's copy of it."""
     now = services.store._now()
-    values = {"config": source.model_dump_json(), "enabled": source.enabled, "updated_at": now}
+    config = encode_source(source, source_cipher(services.settings))
+    values = {"config": config, "enabled": source.enabled, "updated_at": now}
     with services.store._write() as connection:
         updated = connection.execute(SOURCE.update().where(SOURCE.c.id == source.id).values(**values)).rowcount
         if updated == 0:
@@ -67,6 +69,6 @@ def has_records(services: Services, source_id: str) -> bool:
         ).first() is not None
 
 
-def _config(config: str, enabled: bool) -> SourceConfig:
-    source = SourceConfig.model_validate_json(config)
+def _config(services: Services, config: str, enabled: bool) -> SourceConfig:
+    source = decode_source(config, source_cipher(services.settings))
     return source.model_copy(update={"enabled": bool(enabled)})
