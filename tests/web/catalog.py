@@ -31,7 +31,8 @@ from harvester.store import Store
 from index.documents import build_document
 from index.embedded import EmbeddedIndex
 
-ACEH_DATA_JSON = Path("/work/shared/data/satudata_acehprov_data_json_dcat_us_SAMPLED.json")
+# The demo's copy of the real Satu Data Aceh data.json sample (origin in demo/data/SOURCES.md).
+ACEH_DATA_JSON = Path(__file__).resolve().parents[2] / "demo" / "data" / "satudata_acehprov_data_json_dcat_us_SAMPLED.json"
 ADMIN_PASSWORD = "kata-sandi-operator-uji"
 SESSION_SECRET = "s" * 48
 RESTRICTED_CANARY = "KANARI-TERBATAS-7731"
