@@ -166,6 +166,7 @@ class _HarvestRun:
         self.pending: list[RemoteRecord] = []
         self.dispatched = 0
         self.pool: MappingPool | None = None
+        self.pool_decided = False
         self.stored = 0
         self.cap_hit = False
         self.source_failed = False
@@ -245,7 +246,8 @@ class _HarvestRun:
     def dispatch(self, connector: Connector) -> None:
         """Map the pending records, here or in the mapping workers once the run is large enough."""
         chunk, self.pending = self.pending, []
-        if self.pool is None and self.dispatched >= POOL_AFTER_RECORDS:
+        if not self.pool_decided and self.dispatched >= POOL_AFTER_RECORDS:
+            self.pool_decided = True
             self.pool = self.start_pool(connector)
         self.dispatched += len(chunk)
 

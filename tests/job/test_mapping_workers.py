@@ -119,3 +119,16 @@ def test_small_run_maps_in_process(services: RunnerServices) -> None:
     harvest(services, count=120)
 
     assert stored_pids(services) == {os.getpid()}
+
+
+class InProcessConnector(WorkerConnector):
+    map_in_workers: ClassVar[bool] = False
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_connector_without_opt_in_maps_in_process(services: RunnerServices) -> None:
+    source = fake_source(count=120)
+    report = run_harvest(services, source, connector=InProcessConnector(source, None))  # type: ignore[arg-type]
+
+    assert report.counts.added == 120
+    assert stored_pids(services) == {os.getpid()}
