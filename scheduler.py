@@ -12,6 +12,15 @@ or an interval trigger and the source's jitter. Jobs coalesce missed runs
 into one, never run two instances at once, and still run when they start up
 to an hour late. Every `schedule.full_every`-th run of a source is a full
 run; the others are incremental where the connector supports it.
+
+Harvests run in two thread pools. A source whose latest job ended `failed`
+or `interrupted` (a hung or broken source, most often) runs in the small
+`retry` pool of `settings.scheduler_retry_workers` threads. Every other
+source runs in the `default` pool of `settings.scheduler_workers` threads.
+A source moves between the pools after each run. So sources that keep
+timing out wait for each other and never hold a worker that a healthy
+source needs, and each source holds at most one worker (`max_instances=1`).
+A source with no finished job counts as healthy.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -35,6 +45,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from harvester.errors import AlreadyRunningError, ConfigError, HimpunError
 from harvester.harmonize import Harmonizer
 from harvester.job import mark_stale_jobs_interrupted, purge_withdrawn, run_harvest
+from harvester.jobs import JobState
 from harvester.settings import Settings
 from harvester.sources import Schedule, SourceConfig
 from harvester.store import Store
@@ -50,6 +61,10 @@ LEASE_NAME = "scheduler"
 MISFIRE_GRACE_SECONDS = 3600
 
 PURGE_INTERVAL_HOURS = 6
+
+DEFAULT_POOL = "default"
+RETRY_POOL = "retry"
+_RETRY_STATES = frozenset({JobState.FAILED, JobState.INTERRUPTED})
 
 Indexer = Callable[[list[str]], None]
 TriggerFactory = Callable[[Schedule], BaseTrigger]
@@ -116,7 +131,8 @@ def start_scheduler(
         # The lease has its own thread, so busy harvest workers never delay a renewal.
         # A run due while every worker is busy waits in the pool's queue; it
         # is skipped only when it starts more than MISFIRE_GRACE_SECONDS late.
-        executors={"default": ThreadPoolExecutor(services.settings.scheduler_workers),
+        executors={DEFAULT_POOL: ThreadPoolExecutor(services.settings.scheduler_workers),
+                   RETRY_POOL: ThreadPoolExecutor(services.settings.scheduler_retry_workers),
                    "lease": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
     )
@@ -148,6 +164,7 @@ class _Lease:
         self.runs: dict[str, int] = {}
         self.lock = threading.Lock()
         self.after_job: Callable[[], object] | None = None
+        self.stopping = False
 
     def renew(self) -> None:
         with self.lock:
@@ -170,8 +187,10 @@ class _Lease:
         scheduler = self.handle.scheduler
         for source in self.services.sources:
             if source.enabled and source.schedule is not None:
+                latest = self.services.store.list_jobs(source.id, limit=1)
+                pool = _pool_after(latest[0].state if latest else None)
                 scheduler.add_job(self.run_source, self.trigger_factory(source.schedule), args=[source],
-                                  id=f"harvest:{source.id}", replace_existing=True)
+                                  id=_job_id(source), executor=pool, replace_existing=True)
         scheduler.add_job(self.purge, IntervalTrigger(hours=PURGE_INTERVAL_HOURS, timezone=dt.UTC),
                           id="purge-withdrawn", replace_existing=True)
         logger.info("scheduler %s holds the lease and schedules %d sources", self.handle.holder,
@@ -193,14 +212,35 @@ class _Lease:
         number = self.runs.get(source.id, 0)
         self.runs[source.id] = number + 1
         full = number % (source.schedule.full_every if source.schedule else 1) == 0
+        state: JobState | None = JobState.FAILED
         try:
             report = run_harvest(self.services, source, full=full, indexer=self.indexer)
+            state = report.state
             if self.after_job is not None and report.counts.writes:
                 self.after_job()
         except AlreadyRunningError:
+            state = None
             logger.info("scheduled harvest of %s skipped: a job of it is already running", source.id)
         except Exception:  # noqa: BLE001 - the job row is already failed; keep the scheduler alive
             logger.exception("scheduled harvest of %s failed", source.id)
+        if state is not None:
+            self._move_to_pool(source, _pool_after(state))
+
+    def _move_to_pool(self, source: SourceConfig, pool: str) -> None:
+        """Run the next harvests of `source` in `pool` when it is not there already."""
+        # `shutdown(wait=True)` holds APScheduler's job store lock while it waits for this
+        # thread, so `modify_job` must not start once `stop` has begun. Both sides take self.lock.
+        with self.lock:
+            if self.stopping:
+                return
+            job = self.handle.scheduler.get_job(_job_id(source))
+            if job is None or job.executor == pool:
+                return
+            try:
+                self.handle.scheduler.modify_job(job.id, executor=pool)
+            except JobLookupError:
+                return  # the lease went elsewhere and the job was removed meanwhile
+        logger.info("source %s moves to the %s harvest pool", source.id, pool)
 
     def purge(self) -> None:
         try:
@@ -209,8 +249,19 @@ class _Lease:
             logger.error("purging withdrawn datasets failed: %s", error)
 
     def stop(self) -> None:
+        with self.lock:
+            self.stopping = True
         self.handle.scheduler.shutdown(wait=True)
         if self.handle.is_leader:
             self.handle.leader.clear()
             self.services.store.release_lease(LEASE_NAME, self.handle.holder)
         logger.info("scheduler %s stopped", self.handle.holder)
+
+
+def _job_id(source: SourceConfig) -> str:
+    return f"harvest:{source.id}"
+
+
+def _pool_after(state: JobState | None) -> str:
+    """Return the pool for a source whose latest job ended in `state` (None: no job yet)."""
+    return RETRY_POOL if state in _RETRY_STATES else DEFAULT_POOL

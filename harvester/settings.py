@@ -82,6 +82,11 @@ class Settings(BaseSettings):
         default=4, ge=1,
         description="Scheduled harvests one process runs at once; runs due beyond that wait in a queue.",
     )
+    scheduler_retry_workers: int = Field(
+        default=1, ge=1,
+        description="Scheduled harvests one process runs at once for sources whose latest job failed or was "
+        "interrupted; these never take a worker of scheduler_workers.",
+    )
     scheduler_lease_seconds: float = Field(
         default=60, gt=0, description="Seconds the scheduler lease lasts; the holder renews it every third of that.",
     )

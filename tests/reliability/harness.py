@@ -143,11 +143,13 @@ Handler = Callable[[socket.socket], None]
 class FaultServer:
     """A TCP server on 127.0.0.1; each connection gets the request read once, then `handle` writes raw bytes."""
 
-    def __init__(self, handle: Handler | None, *, backlog: int = 128, accept: bool = True) -> None:
+    def __init__(self, handle: Handler | None, *, backlog: int = 128, accept: bool = True,
+                 host: str = "127.0.0.1") -> None:
         self._handle = handle
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", 0))
+        self._listener.bind((host, 0))
+        self.host = host
         self._listener.listen(backlog)
         self.port = self._listener.getsockname()[1]
         self.connections = 0
@@ -160,7 +162,7 @@ class FaultServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+        return f"http://{self.host}:{self.port}/"
 
     def fill_backlog(self, count: int = 4) -> None:
         """Open connections that are never accepted, so the next connect waits in SYN state."""
