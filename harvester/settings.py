@@ -67,8 +67,9 @@ class Settings(BaseSettings):
     harvest_batch_size: int = Field(default=500, ge=1, description="Records stored per transaction during a harvest.")
     job_deadline_seconds: float = Field(
         default=6 * 3600, gt=0,
-        description="Seconds one harvest job may run; past it the job ends interrupted with job-deadline "
-        "and withdraws nothing.",
+        description="Seconds one harvest job may run (6 h). Past it the job ends `interrupted` with "
+        "`job-deadline`, keeps the records already stored and withdraws nothing. The check runs between "
+        "records, so a request in flight ends by its own HTTP deadline first.",
     )
     withdraw_max_share: float = Field(
         default=0.2, ge=0, le=1,
@@ -80,7 +81,8 @@ class Settings(BaseSettings):
     )
     scheduler_workers: int = Field(
         default=4, ge=1,
-        description="Scheduled harvests one process runs at once; runs due beyond that wait in a queue.",
+        description="Scheduled harvests one process runs at once. Runs due beyond that wait in a queue "
+        "and start when a worker is free.",
     )
     scheduler_retry_workers: int = Field(
         default=1, ge=1,
