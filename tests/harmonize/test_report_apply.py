@@ -48,14 +48,20 @@ def test_apply_without_changes(sqlite_database: str) -> None:
     assert outcome.failed == 0
 
 
-def test_apply_after_table_edit(sqlite_database: str, tmp_path: Path) -> None:
-    store = _stored(sqlite_database)
+def _config_without_bma_alias(tmp_path: Path) -> Path:
+    """Copy the reference tables and drop the BMA alias, so one stored Aceh record maps differently."""
     config = tmp_path / "config"
     shutil.copytree(DEFAULT_CONFIG_DIR / "reference", config / "reference")
     shutil.copytree(DEFAULT_CONFIG_DIR / "vocabularies", config / "vocabularies")
     register = config / "reference" / "organizations.yaml"
     register.write_text(register.read_text("utf-8").replace("aliases: [BMA, Baitul Mal]", "aliases: [Baitul Mal]"),
                         "utf-8")
+    return config
+
+
+def test_apply_after_table_edit(sqlite_database: str, tmp_path: Path) -> None:
+    store = _stored(sqlite_database)
+    config = _config_without_bma_alias(tmp_path)
 
     outcome = reapply(store, Harmonizer(config), SOURCES["aceh"], dry_run=True)
     store.close()
@@ -66,12 +72,7 @@ def test_apply_after_table_edit(sqlite_database: str, tmp_path: Path) -> None:
 
 def test_apply_writes_changed_records(sqlite_database: str, tmp_path: Path) -> None:
     store = _stored(sqlite_database)
-    config = tmp_path / "config"
-    shutil.copytree(DEFAULT_CONFIG_DIR / "reference", config / "reference")
-    shutil.copytree(DEFAULT_CONFIG_DIR / "vocabularies", config / "vocabularies")
-    register = config / "reference" / "organizations.yaml"
-    register.write_text(register.read_text("utf-8").replace("aliases: [BMA, Baitul Mal]", "aliases: [Baitul Mal]"),
-                        "utf-8")
+    config = _config_without_bma_alias(tmp_path)
     before = {dataset.id: dataset.record.model_dump_json() for dataset in store.iter_datasets()}
 
     outcome = reapply(store, Harmonizer(config), SOURCES["aceh"])
