@@ -1,7 +1,7 @@
 """A search index wrapper that checks public hits against the store before returning them.
 
 The index filters on access level and status at query time, but it can only
-filter on what it was told. After a crash between the store commit and the
+filter on the status it was given. After a crash between the store commit and the
 index write, or before a reconciliation repaired drift, an index document may
 still say "active" for a dataset the store has withdrawn or reclassified. The
 store is the source of truth, so every public page of hits and suggestions is

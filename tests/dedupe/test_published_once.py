@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Namespace, URIRef
 
+from harvester.model import AccessLevel, AccessRights
 from harvester.pipeline import dedupe_and_index, make_indexer
 from harvester.services import Services, open_services
 from harvester.settings import load_settings
@@ -16,8 +17,6 @@ from harvester.sources import SourceConfig
 from server.app import create_app
 from tests.dedupe.helpers import make_record
 from tests.publish.shacl import violations
-
-from harvester.model import AccessLevel, AccessRights
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
