@@ -48,6 +48,8 @@ def demo(
             run_round_with_progress(services, sources)
             public = services.store.count_datasets(public_only=True)
             console.print(f"{public} dataset publik siap / public datasets ready")
+            console.print("Perintah lain pada data demo / other commands on the demo data: "
+                          f"HIMPUN_DATA_DIR={data_dir} HIMPUN_SOURCES_FILE={DEMO_SOURCES} himpun ...")
             if serve:
                 serve_app(settings, host, port, services=services)
         finally:
