@@ -25,6 +25,7 @@ from pathlib import Path
 
 import orjson
 
+from harvester.harmonize.topics import eu_theme_label
 from harvester.model import Agent, Concept, Licence, PublishedDataset, RegionCode, RegionSystem
 from harvester.settings import DEFAULT_CONFIG_DIR
 from index.analysis import fold_word
@@ -128,6 +129,8 @@ def theme_labels(themes: list[Concept]) -> list[Labelled]:
     own_scheme = [concept for concept in themes if not (concept.uri or "").startswith(EU_DATA_THEME)]
     values: dict[str, Labelled] = {}
     for concept in own_scheme or themes:
+        if concept.uri and concept.uri.startswith(EU_DATA_THEME) and (not concept.label or concept.label == concept.uri):
+            concept = concept.model_copy(update={"label": eu_theme_label(concept.uri)})
         label = concept.label or concept.original or concept.uri
         key = concept.uri or (slugify(label) if label else None)
         if key and label:

@@ -30,6 +30,31 @@ TOPICS_FILE = VOCABULARY_DIR / "topics.yaml"
 _MAX_PHRASE_WORDS = 4
 
 
+# Indonesian names of the EU data themes (publications.europa.eu authority table "data-theme").
+EU_THEME_LABELS = {
+    "AGRI": "Pertanian, perikanan, kehutanan dan pangan",
+    "ECON": "Ekonomi dan keuangan",
+    "EDUC": "Pendidikan, budaya dan olahraga",
+    "ENER": "Energi",
+    "ENVI": "Lingkungan",
+    "GOVE": "Pemerintahan dan sektor publik",
+    "HEAL": "Kesehatan",
+    "INTR": "Isu internasional",
+    "JUST": "Peradilan, sistem hukum dan keamanan publik",
+    "OP_DATPRO": "Data sementara",
+    "REGI": "Wilayah dan kota",
+    "SOCI": "Kependudukan dan masyarakat",
+    "TECH": "Ilmu pengetahuan dan teknologi",
+    "TRAN": "Transportasi",
+}
+
+
+def eu_theme_label(uri: str) -> str:
+    """Return the Indonesian name of an EU data theme URI, or its code when the code is unknown."""
+    code = uri.rstrip("/").rsplit("/", 1)[-1]
+    return EU_THEME_LABELS.get(code, code)
+
+
 @dataclass(frozen=True, slots=True)
 class Topic:
     """One concept of the scheme with its URIs."""
@@ -110,7 +135,7 @@ class TopicScheme:
         """Return the Himpun concept and its EU data theme as record themes."""
         return [
             Concept(uri=topic.uri, label=topic.label, original=original, inferred=inferred),
-            Concept(uri=topic.eu_theme_uri, label=topic.eu_theme_uri.rsplit("/", 1)[-1],
+            Concept(uri=topic.eu_theme_uri, label=eu_theme_label(topic.eu_theme_uri),
                     original=original, inferred=inferred),
         ]
 

@@ -157,3 +157,10 @@ def test_eu_theme_kept_when_alone() -> None:
     dataset = make_dataset(themes=[Concept(uri=eu_health, label="Kesehatan")])
 
     assert [value.key for value in build_document(dataset).theme] == [eu_health]
+
+
+def test_eu_theme_alone_gets_readable_label() -> None:
+    eu_population = "http://publications.europa.eu/resource/authority/data-theme/SOCI"
+    dataset = make_dataset(themes=[Concept(uri=eu_population)])
+
+    assert build_document(dataset).theme == [Labelled(key=eu_population, label="Kependudukan dan masyarakat")]
