@@ -189,6 +189,7 @@ def _index_page(request: Request, plan: SearchPlan, sort: str, facets: dict[str,
 # --- actions ---------------------------------------------------------------------------
 
 def package_search(request: Request) -> JSONResponse:
+    """Search public datasets: q, fq, rows (at most 1000), start, sort, facet.field."""
     params = request.query_params
     plan = SearchPlan()
     parse_q(params.get("q"), plan)
@@ -218,6 +219,7 @@ def package_search(request: Request) -> JSONResponse:
 
 
 def package_show(request: Request) -> JSONResponse:
+    """Return one public dataset by id or name."""
     name = request.query_params.get("id") or request.query_params.get("name")
     if not name:
         raise PublicApiError(409, "Parameter id wajib diisi", "parameter id is required", code="validation-error",
@@ -230,6 +232,7 @@ def package_show(request: Request) -> JSONResponse:
 
 
 def package_list(request: Request) -> JSONResponse:
+    """List the names of public datasets: limit, offset."""
     limit = _integer(request, "limit", MAX_CKAN_ROWS, MAX_CKAN_ROWS)
     offset = _integer(request, "offset", 0)
     plan = SearchPlan()
@@ -248,6 +251,7 @@ def _organizations(request: Request) -> list[Any]:
 
 
 def organization_list(request: Request) -> JSONResponse:
+    """List the Walidata that publish public datasets; all_fields=true for details."""
     all_fields = request.query_params.get("all_fields", "false").lower() in ("true", "1", "yes")
     counts = sorted(_organizations(request), key=lambda facet: facet.key)
     if all_fields:
@@ -258,6 +262,7 @@ def organization_list(request: Request) -> JSONResponse:
 
 
 def organization_show(request: Request) -> JSONResponse:
+    """Return one Walidata by id."""
     name = request.query_params.get("id") or ""
     for facet in _organizations(request):
         if facet.key == name:
@@ -267,6 +272,7 @@ def organization_show(request: Request) -> JSONResponse:
 
 
 def status_show(request: Request) -> JSONResponse:
+    """Describe this site and the CKAN release whose API shapes it follows."""
     settings = request.app.state.settings
     result = {
         "site_title": "Himpun",
@@ -280,7 +286,18 @@ def status_show(request: Request) -> JSONResponse:
     return _success(request, "status_show", result)
 
 
+def help_show(request: Request) -> JSONResponse:
+    """Describe one action, as CKAN's help_show does: the text of its docstring."""
+    name = request.query_params.get("name", "")
+    handler = ACTIONS.get(name)
+    if handler is None:
+        raise PublicApiError(404, f"Aksi {name!r} tidak ditemukan", f"action {name!r} not found", code="not-found")
+    text = (handler.__doc__ or name).strip()
+    return _success(request, "help_show", text)
+
+
 ACTIONS = {
+    "help_show": help_show,
     "package_search": package_search,
     "package_show": package_show,
     "package_list": package_list,

@@ -57,3 +57,11 @@ def test_unknown_dataset_page_is_html_404(client: TestClient) -> None:
     response = client.get("/dataset/tidak-ada", headers=HTML)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
+
+
+def test_ckan_help_link_resolves(client: TestClient) -> None:
+    search = client.get("/api/3/action/status_show").json()
+    help_url = search["help"].replace("http://127.0.0.1:8000", "")
+    described = client.get(help_url)
+    assert described.status_code == 200
+    assert described.json()["result"].startswith("Describe this site")
