@@ -23,12 +23,12 @@ DEMO_SOURCES = DEFAULT_CONFIG_DIR / "demo" / "sources.yaml"
 
 
 def demo(
-    data_dir: Path = typer.Option(Path("var/demo"), help="Folder for the demo database and index."),
-    host: str = typer.Option("127.0.0.1", help="Address the web server binds."),
-    port: int = typer.Option(8000, help="Port the web server binds."),
-    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the result after harvesting."),
+    data_dir: Path = typer.Option(Path("var/demo"), help="Folder basis data dan indeks demo / folder for the demo database and index."),
+    host: str = typer.Option("127.0.0.1", help="Alamat server web / address the web server binds."),
+    port: int = typer.Option(8000, help="Port server web / port the web server binds."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Sajikan hasil setelah panen / serve the result after harvesting."),
     portal_port: int = typer.Option(
-        8900, help="Port of the portal simulators; records keep their URLs when it stays the same (0 picks a free one)."),
+        8900, help="Port simulator portal / port of the portal simulators; records keep their URLs when it stays the same (0 picks a free one)."),
 ) -> None:
     """Demo: panen data contoh lalu sajikan / harvest the bundled real data, then serve it."""
     with serve_portals(demo_config(), port=portal_port) as portal_url:

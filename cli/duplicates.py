@@ -32,8 +32,8 @@ def run_command() -> None:
 
 @app.command("report")
 def report_command(
-    limit: int = typer.Option(50, help="Maximum clusters to list."),
-    series: bool = typer.Option(False, "--series", help="List dataset series instead of clusters."),
+    limit: int = typer.Option(50, help="Jumlah klaster paling banyak / maximum clusters to list."),
+    series: bool = typer.Option(False, "--series", help="Tampilkan seri dataset / list dataset series instead of clusters."),
 ) -> None:
     """Laporan duplikat / list merged clusters with their scores and reasons."""
     services = open_services(load_settings())
@@ -62,8 +62,8 @@ def overlaps_command() -> None:
 
 @app.command("confirm")
 def confirm_command(
-    left: str = typer.Argument(..., help="First record as <source id>/<remote id>."),
-    right: str = typer.Argument(..., help="Second record as <source id>/<remote id>."),
+    left: str = typer.Argument(..., help="Rekaman pertama / first record as <source id>/<remote id>."),
+    right: str = typer.Argument(..., help="Rekaman kedua / second record as <source id>/<remote id>."),
 ) -> None:
     """Tandai sebagai satu dataset / mark two records as one dataset."""
     _decide(left, right, "confirm")
@@ -71,8 +71,8 @@ def confirm_command(
 
 @app.command("split")
 def split_command(
-    left: str = typer.Argument(..., help="First record as <source id>/<remote id>."),
-    right: str = typer.Argument(..., help="Second record as <source id>/<remote id>."),
+    left: str = typer.Argument(..., help="Rekaman pertama / first record as <source id>/<remote id>."),
+    right: str = typer.Argument(..., help="Rekaman kedua / second record as <source id>/<remote id>."),
 ) -> None:
     """Pisahkan dua rekaman / keep two records apart as different datasets."""
     _decide(left, right, "split")

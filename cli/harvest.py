@@ -63,10 +63,10 @@ def run_round_with_progress(services: Services, sources: list[SourceConfig], *, 
 
 
 def harvest(
-    sources: list[str] = typer.Argument(None, help="Source ids to harvest; every enabled source when omitted."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Map and harmonize only; store nothing."),
-    max_records: int = typer.Option(None, "--max-records", help="Stop each source after this many records."),
-    full: bool = typer.Option(False, "--full", help="List every record instead of only changes."),
+    sources: list[str] = typer.Argument(None, help="Id sumber yang dipanen / source ids to harvest; every enabled source when omitted."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Petakan dan selaraskan saja / map and harmonize only; store nothing."),
+    max_records: int = typer.Option(None, "--max-records", help="Berhenti setelah sekian rekaman per sumber / stop each source after this many records."),
+    full: bool = typer.Option(False, "--full", help="Panen penuh / list every record instead of only changes."),
 ) -> None:
     """Panen sumber / harvest sources now and print a summary per source."""
     services = _open_or_exit(load_settings())
@@ -80,8 +80,8 @@ def harvest(
 
 
 def serve(
-    host: str = typer.Option(None, help="Address to bind; HIMPUN_HOST or 127.0.0.1 when omitted."),
-    port: int = typer.Option(None, help="Port to bind; HIMPUN_PORT or 8000 when omitted."),
+    host: str = typer.Option(None, help="Alamat / address to bind; HIMPUN_HOST or 127.0.0.1 when omitted."),
+    port: int = typer.Option(None, help="Port / port to bind; HIMPUN_PORT or 8000 when omitted."),
 ) -> None:
     """Jalankan situs dan API / serve the search pages, the feed and the APIs."""
     settings = load_settings()
@@ -100,7 +100,7 @@ def serve_app(settings: Settings, host: str, port: int, services: Services | Non
 
 
 def run(
-    serve_pages: bool = typer.Option(True, "--serve/--no-serve", help="Also serve the pages and APIs."),
+    serve_pages: bool = typer.Option(True, "--serve/--no-serve", help="Sajikan juga halaman dan API / also serve the pages and APIs."),
 ) -> None:
     """Jalankan penjadwal (dan server) / run the scheduler, and the server unless --no-serve."""
     from scheduler import start_scheduler

@@ -27,9 +27,9 @@ def _line(job: JobReport) -> str:
 
 @app.command("list")
 def list_command(
-    source: str | None = typer.Option(None, help="Only jobs of this source id."),
-    state: JobState | None = typer.Option(None, help="Only jobs in this state, e.g. needs-review."),
-    limit: int = typer.Option(20, min=1, max=500, help="Jobs shown at most, newest first."),
+    source: str | None = typer.Option(None, help="Hanya job sumber ini / only jobs of this source id."),
+    state: JobState | None = typer.Option(None, help="Hanya job dengan status ini / only jobs in this state, e.g. needs-review."),
+    limit: int = typer.Option(20, min=1, max=500, help="Jumlah job paling banyak / jobs shown at most, newest first."),
 ) -> None:
     """Daftar job / list jobs, newest first."""
     services = _services()
@@ -39,7 +39,7 @@ def list_command(
 
 
 @app.command("show")
-def show(job_id: int = typer.Argument(..., help="Job id.")) -> None:
+def show(job_id: int = typer.Argument(..., help="Id job / job id.")) -> None:
     """Rincian job / show one job with its errors and held withdrawals."""
     services = _services()
     job = services.store.get_job(job_id)
@@ -58,7 +58,7 @@ def show(job_id: int = typer.Argument(..., help="Job id.")) -> None:
 
 
 @app.command("approve")
-def approve(job_id: int = typer.Argument(..., help="Id of a needs-review job.")) -> None:
+def approve(job_id: int = typer.Argument(..., help="Id job needs-review / id of a needs-review job.")) -> None:
     """Setujui / apply the withdrawals a needs-review job held back."""
     services = _services()
     try:
@@ -73,7 +73,7 @@ def approve(job_id: int = typer.Argument(..., help="Id of a needs-review job."))
 
 
 @app.command("reject")
-def reject(job_id: int = typer.Argument(..., help="Id of a needs-review job.")) -> None:
+def reject(job_id: int = typer.Argument(..., help="Id job needs-review / id of a needs-review job.")) -> None:
     """Tolak / drop the withdrawals a needs-review job held back; the records stay published."""
     services = _services()
     try:

@@ -17,8 +17,8 @@ app = typer.Typer(help="Kualitas metadata / metadata quality.", no_args_is_help=
 
 @app.command("check-links")
 def check_links(
-    limit: int = typer.Option(1000, help="Maximum public datasets whose distribution URLs are checked."),
-    source: str = typer.Option(None, help="Check only datasets with a copy from this source id."),
+    limit: int = typer.Option(1000, help="Jumlah dataset publik paling banyak / maximum public datasets whose distribution URLs are checked."),
+    source: str = typer.Option(None, help="Hanya dataset dari sumber ini / check only datasets with a copy from this source id."),
 ) -> None:
     """Periksa tautan distribusi / check distribution URLs through the harvest HTTP client."""
     settings = load_settings()

@@ -37,7 +37,7 @@ def validate_sources() -> None:
 
 
 @app.command("probe")
-def probe_source(url: str = typer.Argument(..., help="Portal base URL to probe, e.g. https://data.example.go.id")) -> None:
+def probe_source(url: str = typer.Argument(..., help="URL dasar portal / portal base URL to probe, e.g. https://data.example.go.id")) -> None:
     """Kenali keluarga portal / detect a portal's family and print a ready source block."""
     from cli.probe import probe_command
 

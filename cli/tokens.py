@@ -21,10 +21,10 @@ def _store() -> Store:
 
 @app.command("create")
 def create(
-    name: str = typer.Option(..., help="Holder of the token, e.g. an e-mail address."),
-    role: str = typer.Option(..., help="admin, operator or viewer."),
-    walidata: list[str] = typer.Option([], help="Walidata the token is limited to; repeat for several."),
-    expires_days: float = typer.Option(90, min=0, help="Days until the token expires; 0 for never."),
+    name: str = typer.Option(..., help="Pemegang token / holder of the token, e.g. an e-mail address."),
+    role: str = typer.Option(..., help="Peran / role: admin, operator or viewer."),
+    walidata: list[str] = typer.Option([], help="Walidata yang boleh diakses / Walidata the token is limited to; repeat for several."),
+    expires_days: float = typer.Option(90, min=0, help="Masa berlaku dalam hari / days until the token expires; 0 for never."),
 ) -> None:
     """Buat token / create a token and print it once; only its hash is stored."""
     if role not in ROLES:
@@ -57,7 +57,7 @@ def list_command() -> None:
 
 
 @app.command("revoke")
-def revoke(token_id: int = typer.Argument(..., help="Id shown by `himpun tokens list`.")) -> None:
+def revoke(token_id: int = typer.Argument(..., help="Id token / id shown by `himpun tokens list`.")) -> None:
     """Cabut token / revoke a token; it stops working at the next request."""
     store = _store()
     token = revoke_token(store, token_id)
