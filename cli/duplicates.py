@@ -98,7 +98,8 @@ def _decide(left: str, right: str, decision: str) -> None:
 def _cluster_table(store, limit: int) -> Table:  # noqa: ANN001 - harvester.store.Store
     table = Table(title="Klaster duplikat / duplicate clusters")
     for heading in ("dataset", "rekaman/records", "skor/score", "alasan/reasons"):
-        table.add_column(heading)
+        # Ids wrap instead of being cut, so they can be copied into `himpun duplicates split`.
+        table.add_column(heading, overflow="fold")
     matches = list_matches(store)
     shown: set[str] = set()
     for match in matches:
@@ -113,7 +114,7 @@ def _cluster_table(store, limit: int) -> Table:  # noqa: ANN001 - harvester.stor
 def _series_table(store) -> Table:  # noqa: ANN001 - harvester.store.Store
     table = Table(title="Seri dataset / dataset series")
     for heading in ("seri/series", "judul/title", "anggota/members"):
-        table.add_column(heading)
+        table.add_column(heading, overflow="fold")
     for series in list_series(store):
         table.add_row(series["id"], series["title"], str(len(series["members"])))
     return table

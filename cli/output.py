@@ -20,7 +20,7 @@ def summary_table(reports: Sequence[JobReport]) -> Table:
     for heading in ("sumber\nsource", "status\nstate", "baru\nadded", "berubah\nupdated", "tetap\nunchanged",
                     "ditarik\nwithdrawn", "ditolak\nrejected", "galat\nerrors"):
         table.add_column(heading, justify="left" if heading.startswith(("sumber", "status")) else "right",
-                         no_wrap=True)
+                         overflow="fold")
 
     for report in reports:
         counts = report.counts
