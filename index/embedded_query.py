@@ -126,7 +126,8 @@ def _has_hidden(searcher: tantivy.Searcher) -> bool:
 
 
 def _parse_year(key: str) -> int:
-    try:
-        return int(key)
-    except (TypeError, ValueError) as error:
-        raise InvalidQueryError(f"year filter {key!r} is not a year; use four digits such as 2024") from error
+    text = key.strip() if isinstance(key, str) else ""
+    # Four digits at most: a longer number overflows the index's integer field.
+    if not (text.isdigit() and len(text) <= 4):
+        raise InvalidQueryError(f"year filter {key!r} is not a year; use four digits such as 2024")
+    return int(text)

@@ -77,7 +77,7 @@ def validate_query(query: SearchQuery) -> None:
             raise InvalidQueryError(f"unknown facet {facet!r}; known facets: {', '.join(FACETS)}")
 
     for key in query.filters.get("year", []):
-        if not key.strip().isdigit():
+        if not (key.strip().isdigit() and len(key.strip()) <= 4):
             raise InvalidQueryError(f"year filter {key!r} is not a year; use four digits such as 2024")
 
 
