@@ -29,18 +29,18 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from connectors import Connector, RemoteRecord, connector_class
 from harvester.errors import ConfigError, HimpunError, JobDeadlineError, RecordError, SourceError, StoreError
 from harvester.harmonize import Harmonizer
 from harvester.job_workers import MappingPool, Outcome, available_cpus, can_fork, prepare_remote, rejection
 from harvester.jobs import JobCounts, JobError, JobReport, JobState
-from harvester.model import DatasetStatus
+from harvester.model import DatasetRecord, DatasetStatus
 from harvester.settings import Settings
 from harvester.sources import SourceConfig
 from harvester.store import Store
-from harvester.store.records import PreparedRecord
+from harvester.store.records import PreparedRecord, UpsertOutcome
 from harvester.store.review import approve_job, reject_job
 from harvester.store.withdrawal import WithdrawalPlan, plan_withdrawals
 
@@ -60,6 +60,24 @@ logger = logging.getLogger(__name__)
 
 Indexer = Callable[[list[str]], None]
 Progress = Callable[[JobCounts], None]
+
+
+@runtime_checkable
+class BatchIndexer(Protocol):
+    """An indexer that takes index entries prepared while mapping and commits when the job ends.
+
+    The runner calls `prepare_document` in the mapping step (possibly in a
+    forked worker), `index_prepared` after each committed batch and
+    `commit` once before it stores the job's final state.
+    """
+
+    def __call__(self, dataset_ids: list[str]) -> None: ...
+
+    def prepare_document(self, dataset_id: str, record: DatasetRecord, status: str) -> Any: ...
+
+    def index_prepared(self, dataset_ids: list[str], prepared: dict[str, Any]) -> None: ...
+
+    def commit(self) -> None: ...
 
 CRASH_ENVIRONMENT_VARIABLE = "HIMPUN_CRASH_AFTER_RECORDS"
 CRASH_EXIT_STATUS = 137
@@ -158,6 +176,8 @@ class _HarvestRun:
         self.dry_run = dry_run
         self.progress = progress
         self.indexer = indexer
+        self.batch_indexer = indexer if isinstance(indexer, BatchIndexer) else None
+        self.prepare_document = self.batch_indexer.prepare_document if self.batch_indexer is not None else None
         self.max_records = max_records
 
         self.known: dict[str, tuple[str, str]] = {}
@@ -252,7 +272,8 @@ class _HarvestRun:
         self.dispatched += len(chunk)
 
         if self.pool is None:
-            self.collect([prepare_remote(connector, self.harmonizer, self.source, remote) for remote in chunk])
+            self.collect([prepare_remote(connector, self.harmonizer, self.source, remote, self.prepare_document)
+                          for remote in chunk])
             return
         self.pool.submit(chunk)
         while self.pool.in_flight >= self.pool.max_in_flight:
@@ -282,7 +303,7 @@ class _HarvestRun:
         if not connector.map_in_workers or workers < 2 or not can_fork():
             return None
         return MappingPool(connector, self.harmonizer, self.source, workers=workers,
-                           max_in_flight=workers * POOL_CHUNKS_PER_WORKER)
+                           max_in_flight=workers * POOL_CHUNKS_PER_WORKER, prepare_document=self.prepare_document)
 
     def close_pool(self) -> None:
         pool, self.pool = self.pool, None
@@ -304,7 +325,7 @@ class _HarvestRun:
             self.counts.unchanged += outcome.unchanged
             self.counts.quarantined += outcome.quarantined
             self.stored += len(batch)
-            self.index(outcome.changed)
+            self.index(outcome.changed, self.index_entries(batch, outcome))
             self.store.heartbeat_job(self.report.job_id)  # type: ignore[arg-type]
             self.last_heartbeat = time.monotonic()
             self.crash_if_requested()
@@ -332,7 +353,8 @@ class _HarvestRun:
             self.index(dataset_ids)
 
     def finish(self) -> None:
-        """Store the terminal state of the job."""
+        """Commit the search index, then store the terminal state of the job."""
+        self.commit_index()
         self.report.state = self.final_state()
         self.report.finished_at = self.store._now()
         self.store.finish_job(self.report, pending_withdrawals=self.held or None)
@@ -379,6 +401,7 @@ class _HarvestRun:
         if self.report.finished_at is not None:
             return
         interrupted = isinstance(error, (KeyboardInterrupt, SystemExit))
+        self.commit_index()
         self.report.state = JobState.INTERRUPTED if interrupted else JobState.FAILED
         self.report.finished_at = self.store._now()
         self.add_error(JobError(code="job-interrupted" if interrupted else "internal-error",
@@ -423,14 +446,38 @@ class _HarvestRun:
             if prepared.row["status"] == DatasetStatus.QUARANTINED.value:
                 self.counts.quarantined += 1
 
-    def index(self, dataset_ids: list[str]) -> None:
+    def index(self, dataset_ids: list[str], prepared: dict[str, Any] | None = None) -> None:
         """Hand changed ids to the indexer; an index failure is reported, the reconciler repairs it."""
         if self.indexer is None or not dataset_ids:
             return
         try:
-            self.indexer(dataset_ids)
+            if self.batch_indexer is not None:
+                self.batch_indexer.index_prepared(dataset_ids, prepared or {})
+            else:
+                self.indexer(dataset_ids)
         except HimpunError as error:
             self.add_error(JobError(code=error.code, message=f"indexing {len(dataset_ids)} datasets failed: {error}"))
+
+    def index_entries(self, batch: list[PreparedRecord], outcome: UpsertOutcome) -> dict[str, Any]:
+        """Return dataset id -> prepared index entry for the stored datasets that are the mapped record itself."""
+        if self.batch_indexer is None or not outcome.single_copy:
+            return {}
+        entries: dict[str, Any] = {}
+        for prepared in batch:
+            entry = prepared.index_entry
+            # The store keeps a record in the dataset the dedupe stage moved it to.
+            if entry is not None and entry[0] == prepared.row["dataset_id"] and entry[0] in outcome.single_copy:
+                entries[entry[0]] = entry[1]
+        return entries
+
+    def commit_index(self) -> None:
+        """Commit the changes the batch indexer left pending; a failure is reported as a job error."""
+        if self.batch_indexer is None or self.dry_run:
+            return
+        try:
+            self.batch_indexer.commit()
+        except HimpunError as error:
+            self.add_error(JobError(code=error.code, message=f"committing the search index failed: {error}"))
 
     def beat(self) -> None:
         """Raise `JobDeadlineError` past the job deadline, and renew the heartbeat when it is due."""

@@ -23,7 +23,7 @@ import multiprocessing
 import os
 import queue
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from connectors.base import RemoteRecord
@@ -34,6 +34,7 @@ from harvester.store.records import PreparedRecord, prepare_record
 if TYPE_CHECKING:
     from connectors import Connector
     from harvester.harmonize import Harmonizer
+    from harvester.model import DatasetRecord
     from harvester.sources import SourceConfig
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,9 @@ PARENT_CHECK_SECONDS = 1.0
 JOIN_TIMEOUT_SECONDS = 5.0
 
 Outcome = PreparedRecord | JobError
+# Returns the index entry of a dataset from its id, mapped record and status,
+# or None when the dataset must be indexed from the store.
+DocumentPreparer = Callable[[str, "DatasetRecord", str], Any]
 
 
 def rejection(error: BaseException, remote_id: str | None) -> JobError:
@@ -61,14 +65,27 @@ def rejection(error: BaseException, remote_id: str | None) -> JobError:
 
 
 def prepare_remote(connector: Connector, harmonizer: Harmonizer, source: SourceConfig,
-                   remote: RemoteRecord) -> Outcome:
-    """Map, harmonize and serialize one remote record; return its row or the error that rejects it."""
+                   remote: RemoteRecord, prepare_document: DocumentPreparer | None = None) -> Outcome:
+    """Map, harmonize and serialize one remote record; return its row or the error that rejects it.
+
+    With `prepare_document`, the row also carries the dataset's index entry.
+    """
     try:
         record = connector.map_record(remote)
         findings = harmonizer.harmonize(record, source)
     except RECORD_FAILURES as error:
         return rejection(error, remote.remote_id)
-    return prepare_record(source.id, record, findings)
+    prepared = prepare_record(source.id, record, findings)
+    if prepare_document is not None:
+        dataset_id = prepared.row["dataset_id"]
+        try:
+            entry = prepare_document(dataset_id, record, prepared.row["status"])
+        except RECORD_FAILURES:
+            # The indexer reads this dataset from the store instead and reports the error there.
+            entry = None
+        if entry is not None:
+            prepared.index_entry = (dataset_id, entry)
+    return prepared
 
 
 class MappingWorkerError(RuntimeError):
@@ -91,7 +108,7 @@ class MappingPool:
     """Forked workers that prepare chunks of remote records, returning results in submission order."""
 
     def __init__(self, connector: Connector, harmonizer: Harmonizer, source: SourceConfig, *,
-                 workers: int, max_in_flight: int) -> None:
+                 workers: int, max_in_flight: int, prepare_document: DocumentPreparer | None = None) -> None:
         context = multiprocessing.get_context("fork")
         self.max_in_flight = max_in_flight
         self._in_flight: deque[int] = deque()
@@ -102,7 +119,8 @@ class MappingPool:
         parent = os.getpid()
         for number in range(workers):
             tasks, results = context.Queue(), context.Queue()
-            process = context.Process(target=_work, args=(connector, harmonizer, source, tasks, results, parent),
+            arguments = (connector, harmonizer, source, tasks, results, parent, prepare_document)
+            process = context.Process(target=_work, args=arguments,
                                       name=f"himpun-map-{source.id}-{number}", daemon=True)
             process.start()
             self._tasks.append(tasks)
@@ -155,7 +173,7 @@ class MappingPool:
 
 
 def _work(connector: Connector, harmonizer: Harmonizer, source: SourceConfig, tasks: Any, results: Any,
-          parent: int) -> None:
+          parent: int, prepare_document: DocumentPreparer | None) -> None:
     """Prepare chunks until the runner sends None or its process is gone."""
     # Objects inherited from the runner stay out of this process's collector: it
     # never touches most of them, and collecting them would copy their pages.
@@ -172,7 +190,7 @@ def _work(connector: Connector, harmonizer: Harmonizer, source: SourceConfig, ta
         if chunk is None:
             return
         try:
-            results.put([_as_tuple(prepare_remote(connector, harmonizer, source, _remote(*fields)))
+            results.put([_as_tuple(prepare_remote(connector, harmonizer, source, _remote(*fields), prepare_document))
                          for fields in chunk])
         except Exception as error:  # noqa: BLE001 - reported to the runner, which fails the job
             logger.exception("mapping worker of source %s failed", source.id)
@@ -186,7 +204,7 @@ def _remote(remote_id: str, raw: Any, raw_format: str, remote_url: str | None,
     return remote
 
 
-def _as_tuple(outcome: Outcome) -> tuple[dict[str, Any], str | None] | JobError:
+def _as_tuple(outcome: Outcome) -> tuple[dict[str, Any], str | None, tuple[str, Any] | None] | JobError:
     if isinstance(outcome, PreparedRecord):
-        return (outcome.row, outcome.access_level)
+        return (outcome.row, outcome.access_level, outcome.index_entry)
     return outcome

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from harvester.dedupe.stage import DedupeReport, run_dedupe
 from harvester.errors import AlreadyRunningError
 from harvester.job import Progress, run_harvest
 from harvester.jobs import JobReport
+from harvester.model import DatasetRecord, DatasetStatus, PublishedDataset
 from harvester.services import Services
 from harvester.sources import SourceConfig
+from index.documents import build_document
 from index.sync import sync_datasets
 
 logger = logging.getLogger(__name__)
@@ -29,6 +33,11 @@ ProgressFactory = Callable[[SourceConfig], Progress | None]
 # in one transaction, so the last one wins and the next pass repairs a stale plan.
 _DEDUPE_LOCK = threading.Lock()
 
+# Seconds a job's index changes may stay uncommitted, so searches see a long
+# harvest progress and a rebuild in another process waits at most this long
+# for the writer lock (it waits up to 30 s).
+COMMIT_INTERVAL_SECONDS = 10.0
+
 
 @dataclass(slots=True)
 class RoundReport:
@@ -39,13 +48,51 @@ class RoundReport:
     dedupe: DedupeReport | None = None
 
 
-def make_indexer(services: Services) -> Callable[[list[str]], None]:
-    """Return the callback that indexes datasets after each committed batch."""
-    def index_datasets(dataset_ids: list[str]) -> None:
-        if dataset_ids:
-            sync_datasets(services.index, services.store, dataset_ids)
+class HarvestIndexer:
+    """Indexes the datasets of each committed batch of a job, committing the index at most every few seconds.
 
-    return index_datasets
+    A call with dataset ids syncs and commits at once, as approvals and purges
+    expect. During a job the runner calls `index_prepared` instead, which
+    leaves the changes pending until `commit_interval` seconds have passed,
+    and `commit` before the job's final state is stored. Committing the
+    embedded index after every batch of 500 records took about 60 ms per
+    commit, a fifth of the indexing time (bench/harvest_throughput.py,
+    20,000 records under cProfile on 2 cores).
+    """
+
+    def __init__(self, services: Services, commit_interval: float = COMMIT_INTERVAL_SECONDS) -> None:
+        self.index = services.index
+        self.store = services.store
+        self.commit_interval = commit_interval
+        self._last_commit = time.monotonic()
+
+    def __call__(self, dataset_ids: list[str]) -> None:
+        if dataset_ids:
+            sync_datasets(self.index, self.store, dataset_ids)
+
+    def prepare_document(self, dataset_id: str, record: DatasetRecord, status: str) -> Any:
+        """Return the index entry of a dataset stored from `record` alone, or None when it is not public."""
+        dataset = PublishedDataset.model_construct(id=dataset_id, record=record, status=DatasetStatus(status),
+                                                   series_id=None)
+        if not dataset.is_public:
+            return None
+        return self.index.prepare(build_document(dataset))
+
+    def index_prepared(self, dataset_ids: list[str], prepared: dict[str, Any]) -> None:
+        """Index `dataset_ids`, taking the entries in `prepared` as they are, and commit when one is due."""
+        if dataset_ids:
+            sync_datasets(self.index, self.store, dataset_ids, prepared=prepared, commit=False)
+        if time.monotonic() - self._last_commit >= self.commit_interval:
+            self.commit()
+
+    def commit(self) -> None:
+        self.index.commit()
+        self._last_commit = time.monotonic()
+
+
+def make_indexer(services: Services) -> HarvestIndexer:
+    """Return the indexer that indexes datasets after each committed batch."""
+    return HarvestIndexer(services)
 
 
 def dedupe_and_index(services: Services) -> DedupeReport:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -128,6 +128,17 @@ class SearchIndex(abc.ABC):
     @abc.abstractmethod
     def index(self, documents: Iterable[IndexDocument]) -> IndexReport:
         """Add or replace documents by id. Visible after `commit()`."""
+
+    def prepare(self, document: IndexDocument) -> Any:
+        """Return `document` in the form `index_prepared` takes; picklable, so worker processes can call it.
+
+        This default does no work. A backend that analyzes text itself does it here.
+        """
+        return document
+
+    def index_prepared(self, prepared: Iterable[Any]) -> IndexReport:
+        """Add or replace documents returned by `prepare`, as `index` does."""
+        return self.index(prepared)
 
     @abc.abstractmethod
     def delete(self, ids: Iterable[str]) -> None:

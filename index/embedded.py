@@ -109,6 +109,27 @@ class EmbeddedIndex(SearchIndex):
                 report.indexed += 1
         return report
 
+    def prepare(self, document: IndexDocument) -> fields.FieldValues:
+        """Return the analyzed field values of `document`; `index_prepared` adds them without analysis."""
+        return fields.tantivy_fields(document, self.analyzer)
+
+    def index_prepared(self, prepared: Iterable[fields.FieldValues]) -> IndexReport:
+        """Add or replace documents by id from `prepare` output; they become visible after `commit()`."""
+        report = IndexReport()
+        with self._write_lock:
+            writer = self._acquire_writer()
+            for values in prepared:
+                document_id = values[0][1]
+                try:
+                    converted = fields.document_from_fields(values)
+                except (ValueError, TypeError) as error:
+                    report.errors[str(document_id)] = f"document cannot be indexed: {error}"
+                    continue
+                writer.delete_documents_by_term(fields.ID, document_id)
+                writer.add_document(converted)
+                report.indexed += 1
+        return report
+
     def delete(self, ids: Iterable[str]) -> None:
         """Remove documents by id; the removal becomes visible after `commit()`."""
         with self._write_lock:

@@ -149,23 +149,46 @@ def facet_values(document: IndexDocument, facet: str) -> list[Labelled]:
     return list({item.key: item for item in value}.values())
 
 
+# One tantivy field value: text, an integer or bytes. A list of (field, value)
+# pairs pickles cheaply, so mapping workers can analyze documents for the runner.
+FieldValues = list[tuple[str, str | int | bytes]]
+
+
 def to_tantivy(document: IndexDocument, analyzer: Analyzer) -> tantivy.Document:
     """Map one `IndexDocument` to a tantivy document with analyzed text."""
-    target = tantivy.Document()
-    target.add_text(ID, document.id)
-    _add_text(target, analyzer, document)
-    _add_facets(target, document)
+    return document_from_fields(tantivy_fields(document, analyzer))
 
-    target.add_text(STATUS, document.status)
+
+def tantivy_fields(document: IndexDocument, analyzer: Analyzer) -> FieldValues:
+    """Return the analyzed field values of `document`, in the order `document_from_fields` adds them."""
+    values: FieldValues = [(ID, document.id)]
+    _add_text(values, analyzer, document)
+    _add_facets(values, document)
+
+    values.append((STATUS, document.status))
     if not is_public(document):
-        target.add_text(HIDDEN, HIDDEN_TERM)
-    target.add_text(CONTENT_HASH, document.content_hash)
+        values.append((HIDDEN, HIDDEN_TERM))
+    values.append((CONTENT_HASH, document.content_hash))
 
     timestamp = _epoch_seconds(document.modified)
-    target.add_integer(MODIFIED_DESC, _MISSING_FIRST if timestamp is None else timestamp)
-    target.add_integer(MODIFIED_ASC, _MISSING_LAST if timestamp is None else timestamp)
-    target.add_text(TITLE_SORT, title_sort_key(document.title))
-    target.add_bytes(SOURCE, orjson.dumps(document.model_dump(mode="json")))
+    values.append((MODIFIED_DESC, _MISSING_FIRST if timestamp is None else timestamp))
+    values.append((MODIFIED_ASC, _MISSING_LAST if timestamp is None else timestamp))
+    values.append((TITLE_SORT, title_sort_key(document.title)))
+    values.append((SOURCE, orjson.dumps(document.model_dump(mode="json"))))
+    return values
+
+
+def document_from_fields(values: FieldValues) -> tantivy.Document:
+    """Build the tantivy document from the output of `tantivy_fields`."""
+    target = tantivy.Document()
+    add_text, add_integer, add_bytes = target.add_text, target.add_integer, target.add_bytes
+    for name, value in values:
+        if isinstance(value, str):
+            add_text(name, value)
+        elif isinstance(value, bytes):
+            add_bytes(name, value)
+        else:
+            add_integer(name, value)
     return target
 
 
@@ -179,31 +202,31 @@ def title_sort_key(title: str) -> str:
     return " ".join(fold_word(word) for word in title.split())[:TITLE_SORT_CHARS]
 
 
-def _add_text(target: tantivy.Document, analyzer: Analyzer, document: IndexDocument) -> None:
-    target.add_text(TITLE, " ".join(analyzer.analyze(document.title)))
-    target.add_text(TITLE_WORDS, " ".join(analyzer.words(document.title)))
-    target.add_text(KEYWORDS, " ".join(analyzer.analyze(" ".join(document.keywords))))
-    target.add_text(DESCRIPTION, " ".join(analyzer.analyze(document.description)))
+def _add_text(target: FieldValues, analyzer: Analyzer, document: IndexDocument) -> None:
+    target.append((TITLE, " ".join(analyzer.analyze(document.title))))
+    target.append((TITLE_WORDS, " ".join(analyzer.words(document.title))))
+    target.append((KEYWORDS, " ".join(analyzer.analyze(" ".join(document.keywords)))))
+    target.append((DESCRIPTION, " ".join(analyzer.analyze(document.description))))
 
     names: list[str] = []
     for facet in ("publisher", "creator", "province", "regency", "theme"):
         names.extend(value.label for value in facet_values(document, facet))
-    target.add_text(NAMES, " ".join(analyzer.analyze(" ".join(names))))
+    target.append((NAMES, " ".join(analyzer.analyze(" ".join(names)))))
 
 
-def _add_facets(target: tantivy.Document, document: IndexDocument) -> None:
+def _add_facets(target: FieldValues, document: IndexDocument) -> None:
     for facet in KEYWORD_FACETS:
         for value in facet_values(document, facet):
-            target.add_text(facet, value.key)
+            target.append((facet, value.key))
     for year in sorted(set(document.year)):
-        target.add_integer(YEAR, year)
+        target.append((YEAR, year))
 
     for facet in FACETS:
         values = facet_values(document, facet)
-        target.add_text(facet_value_field(facet), encode_values(sorted(values, key=lambda value: value.key)))
+        target.append((facet_value_field(facet), encode_values(sorted(values, key=lambda value: value.key))))
         if facet in MULTI_VALUED_FACETS:
             for value in values:
-                target.add_text(facet_all_field(facet), encode_value(value))
+                target.append((facet_all_field(facet), encode_value(value)))
 
 
 def _epoch_seconds(moment: dt.datetime | None) -> int | None:

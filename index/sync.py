@@ -10,12 +10,12 @@ withdrawn disappears at the next sync.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from harvester.model import PublishedDataset
-from index.base import IndexDocument, SearchIndex
+from index.base import IndexDocument, IndexReport, SearchIndex
 from index.documents import build_document
 
 logger = logging.getLogger(__name__)
@@ -42,13 +42,25 @@ class SyncReport:
 
 
 def sync_datasets(index: SearchIndex, store: DatasetSource, dataset_ids: Iterable[str],
-                  batch_size: int = BATCH_SIZE) -> SyncReport:
-    """Index the public datasets among `dataset_ids`, delete the others, then commit once."""
+                  batch_size: int = BATCH_SIZE, *, prepared: Mapping[str, Any] | None = None,
+                  commit: bool = True) -> SyncReport:
+    """Index the public datasets among `dataset_ids`, delete the others, then commit once.
+
+    `prepared` maps dataset ids to the output of `index.prepare` for public
+    datasets whose stored state the caller already holds. Those are indexed
+    without reading the store. With `commit=False` the changes stay pending
+    until the caller commits the index.
+    """
     report = SyncReport()
     to_index: list[IndexDocument] = []
     to_delete: list[str] = []
 
     unique_ids = list(dict.fromkeys(dataset_ids))
+    if prepared:
+        ready = [prepared[dataset_id] for dataset_id in unique_ids if dataset_id in prepared]
+        for start in range(0, len(ready), batch_size):
+            _record(index.index_prepared(ready[start:start + batch_size]), report)
+        unique_ids = [dataset_id for dataset_id in unique_ids if dataset_id not in prepared]
     for start in range(0, len(unique_ids), batch_size):
         chunk = unique_ids[start:start + batch_size]
         datasets = _load(store, chunk)
@@ -65,7 +77,8 @@ def sync_datasets(index: SearchIndex, store: DatasetSource, dataset_ids: Iterabl
     if to_delete:
         index.delete(to_delete)
         report.deleted = len(to_delete)
-    index.commit()
+    if commit:
+        index.commit()
     logger.info("search index synced: %d indexed, %d deleted, %d rejected",
                 report.indexed, report.deleted, len(report.errors))
     return report
@@ -95,7 +108,10 @@ def _load(store: DatasetSource, dataset_ids: list[str]) -> dict[str, PublishedDa
 def _write(index: SearchIndex, documents: list[IndexDocument], report: SyncReport) -> None:
     if not documents:
         return
-    outcome = index.index(documents)
+    _record(index.index(documents), report)
+    documents.clear()
+
+
+def _record(outcome: IndexReport, report: SyncReport) -> None:
     report.indexed += outcome.indexed
     report.errors.update(outcome.errors)
-    documents.clear()

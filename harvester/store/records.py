@@ -50,6 +50,9 @@ class UpsertOutcome:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     quarantined: int = 0
+    # Added datasets whose row was written from this one record and has no
+    # series, so the published dataset is the mapped record itself.
+    single_copy: set[str] = field(default_factory=set)
 
     @property
     def changed(self) -> list[str]:
@@ -67,6 +70,9 @@ class PreparedRecord:
 
     row: dict[str, Any]
     access_level: str | None
+    # (dataset id, output of `SearchIndex.prepare`) when the mapping step
+    # prepared the dataset's index document, else None. The store ignores it.
+    index_entry: tuple[str, Any] | None = None
 
 
 def prepare_record(source_id: str, record: DatasetRecord, findings: Sequence[Finding]) -> PreparedRecord:
@@ -246,7 +252,7 @@ class RecordsMixin(StoreBase):
                 changed = self._changed_rows(connection, source_id, rows, outcome, force)
                 if changed:
                     self._write_records(connection, changed, force)
-                    self._write_datasets(connection, changed, access_levels, now, priority, force)
+                    self._write_datasets(connection, changed, access_levels, now, priority, force, outcome)
         except sa.exc.SQLAlchemyError as error:
             raise StoreError(f"store: writing {len(rows)} records of source {source_id} failed: {error}") from error
         return outcome
@@ -310,7 +316,7 @@ class RecordsMixin(StoreBase):
 
     def _write_datasets(self, connection: sa.Connection, rows: list[dict[str, Any]],
                         access_levels: Mapping[str, str | None], now: dt.datetime, priority: int,
-                        force: bool = False) -> None:
+                        force: bool = False, outcome: UpsertOutcome | None = None) -> None:
         # A dataset merged from several copies is rebuilt by the dedupe stage,
         # which runs after the job; writing one copy here would overwrite the merge.
         shared = self._shared_datasets(connection, [row["dataset_id"] for row in rows])
@@ -332,6 +338,8 @@ class RecordsMixin(StoreBase):
 
         if not values:
             return
+        if outcome is not None:
+            outcome.single_copy = self._without_series(connection, set(outcome.added) & {value["id"] for value in values})
         insert = _insert_for(connection.dialect.name)(DATASET)
         excluded = insert.excluded
         guard = [DATASET.c.content_hash != excluded.content_hash, DATASET.c.status != excluded.status]
@@ -345,6 +353,17 @@ class RecordsMixin(StoreBase):
             where=sa.or_(*guard),
         )
         connection.execute(statement, values)
+
+    def _without_series(self, connection: sa.Connection, dataset_ids: set[str]) -> set[str]:
+        """Return `dataset_ids` minus the ids of existing dataset rows that belong to a series."""
+        query = (
+            sa.select(DATASET.c.id)
+            .where(DATASET.c.id.in_(sa.bindparam("ids", expanding=True)), DATASET.c.series_id.is_not(None))
+        )
+        in_series: set[str] = set()
+        for chunk in chunked(sorted(dataset_ids)):
+            in_series.update(connection.execute(query, {"ids": list(chunk)}).scalars())
+        return dataset_ids - in_series
 
     def _shared_datasets(self, connection: sa.Connection, dataset_ids: list[str]) -> set[str]:
         """Return the ids among `dataset_ids` that more than one record belongs to."""
