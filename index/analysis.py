@@ -59,6 +59,9 @@ def clean_text(text: str) -> str:
     return unicodedata.normalize("NFC", html.unescape(without_tags))
 
 
+# Titles, names and slugs repeat the same words, so folding each distinct word
+# once saves most of the Unicode work.
+@functools.lru_cache(maxsize=_STEM_CACHE_LIMIT)
 def fold_word(word: str) -> str:
     """Fold one word: compatibility decomposition, combining marks removed, case folded."""
     decomposed = unicodedata.normalize("NFKD", word)
