@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from server.admin import job_routes, review_routes, source_routes, token_routes
+from server.admin import job_routes, review_routes, source_routes, token_routes, upload_routes
 
 __all__ = ["router"]
 
@@ -13,3 +13,4 @@ router.include_router(source_routes.router)
 router.include_router(job_routes.router)
 router.include_router(token_routes.router)
 router.include_router(review_routes.router)
+router.include_router(upload_routes.router)
