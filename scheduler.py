@@ -209,6 +209,12 @@ class _Lease:
         if not self.handle.is_leader:
             return
 
+        backoff = self.services.store.backoff_until(source.id)
+        if backoff is not None:
+            logger.warning("scheduled harvest of %s skipped: earlier runs failed, backing off until %s",
+                           source.id, backoff.isoformat())
+            return
+
         number = self.runs.get(source.id, 0)
         self.runs[source.id] = number + 1
         full = number % (source.schedule.full_every if source.schedule else 1) == 0
@@ -225,6 +231,8 @@ class _Lease:
             logger.exception("scheduled harvest of %s failed", source.id)
         if state is not None:
             self._move_to_pool(source, _pool_after(state))
+            self.services.store.record_run_outcome(source.id, failed=state in (JobState.FAILED,
+                                                                               JobState.INTERRUPTED))
 
     def _move_to_pool(self, source: SourceConfig, pool: str) -> None:
         """Run the next harvests of `source` in `pool` when it is not there already."""
@@ -245,8 +253,12 @@ class _Lease:
     def purge(self) -> None:
         try:
             purge_withdrawn(self.services, indexer=self.indexer)
+            retention = dt.timedelta(days=self.services.settings.job_retention_days)
+            removed = self.services.store.purge_jobs(dt.datetime.now(dt.UTC) - retention)
+            if removed:
+                logger.info("deleted %d job rows older than %s", removed, retention)
         except HimpunError as error:
-            logger.error("purging withdrawn datasets failed: %s", error)
+            logger.error("purging withdrawn datasets or old jobs failed: %s", error)
 
     def stop(self) -> None:
         with self.lock:

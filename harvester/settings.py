@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     job_stale_minutes: float = Field(
         default=10, gt=0, description="Minutes without a heartbeat after which a running job of another host counts as dead.",
     )
+    job_retention_days: float = Field(
+        default=90, gt=0,
+        description="Days finished job rows and their errors are kept; each source's latest job is always kept.")
     scheduler_workers: int = Field(
         default=4, ge=1,
         description="Scheduled harvests one process runs at once. Runs due beyond that wait in a queue "

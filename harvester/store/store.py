@@ -12,11 +12,12 @@ from harvester.store.jobs import JobsMixin
 from harvester.store.lease import LeaseMixin
 from harvester.store.migrate import upgrade_to_head
 from harvester.store.records import RecordsMixin
+from harvester.store.source_state import SourceStateMixin
 
 logger = logging.getLogger(__name__)
 
 
-class Store(RecordsMixin, DatasetsMixin, JobsMixin, LeaseMixin):
+class Store(RecordsMixin, DatasetsMixin, JobsMixin, LeaseMixin, SourceStateMixin):
     """The store of sources, records, datasets, jobs and the scheduler lease.
 
     `clock` returns the current UTC time; tests pass a fixed clock to move

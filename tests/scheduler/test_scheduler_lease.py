@@ -65,7 +65,8 @@ def test_one_scheduler_runs_and_survivor_takes_over(store: Store, postgres_datab
     children = [start_child(postgres_database), start_child(postgres_database)]
     try:
         holders = {child.pid: child.stdout.readline().strip() for child in children}
-        wait_for(lambda: len(job_rows(store)) >= 3, timeout=30)
+        # Ten scheduled slots pass under the first leader before it is killed.
+        wait_for(lambda: len(job_rows(store)) >= 10, timeout=60)
 
         leader_pid = next(pid for pid, holder in holders.items() if holder == store.lease_holder(LEASE_NAME)[0])
         before_kill = job_rows(store)
