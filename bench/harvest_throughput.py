@@ -125,6 +125,20 @@ def harvest_once(services: Any, source: SourceConfig, label: str) -> None:
           f"rejected {report.counts.rejected})")
 
 
+def harvest_with_index(services: Any, source: SourceConfig, index_path: Path) -> None:
+    """Harvest `source` into a fresh embedded index with the job's own indexer, as `himpun harvest` does."""
+    from harvester.pipeline import make_indexer
+
+    services.index = EmbeddedIndex(index_path)
+    started = time.perf_counter()
+    report = run_harvest(services, source, full=True, indexer=make_indexer(services))
+    elapsed = time.perf_counter() - started
+    indexed = services.index.count()
+    services.index.close()
+    print(f"end-to-end first run with indexing: {report.counts.added} records in {elapsed:.1f} s = "
+          f"{report.counts.added / elapsed:,.0f} records/s ({report.state.value}; {indexed} documents indexed)")
+
+
 def index_once(store: Store, index_path: Path, batch_size: int) -> None:
     """Sync every stored dataset into an empty embedded index, `batch_size` ids per sync."""
     dataset_ids = [dataset.id for dataset in store.iter_datasets()]
@@ -175,6 +189,8 @@ def main() -> None:
         print(f"unchanged run: {writes.rows} rows written to {' and '.join(WRITE_TABLES)}")
         if not arguments.skip_index:
             index_once(store, Path(folder) / "index", arguments.batch_size)
+            indexed_source = source.model_copy(update={"id": "bench-ckan-indexed"})
+            harvest_with_index(services, indexed_source, Path(folder) / "index-end-to-end")
         store.close()
     server.terminate()
 
@@ -184,6 +200,7 @@ class _BenchServices:
         self.settings = settings
         self.store = store
         self.harmonizer = harmonizer
+        self.index: Any = None
 
 
 if __name__ == "__main__":

@@ -302,6 +302,9 @@ class _HarvestRun:
         workers = min(available_cpus(), MAX_MAPPING_WORKERS)
         if not connector.map_in_workers or workers < 2 or not can_fork():
             return None
+        if self.batch_indexer is not None:
+            # Release the index writer first: a forked worker would inherit its lock.
+            self.batch_indexer.commit()
         return MappingPool(connector, self.harmonizer, self.source, workers=workers,
                            max_in_flight=workers * POOL_CHUNKS_PER_WORKER, prepare_document=self.prepare_document)
 

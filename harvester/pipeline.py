@@ -33,10 +33,14 @@ ProgressFactory = Callable[[SourceConfig], Progress | None]
 # in one transaction, so the last one wins and the next pass repairs a stale plan.
 _DEDUPE_LOCK = threading.Lock()
 
-# Seconds a job's index changes may stay uncommitted, so searches see a long
-# harvest progress and a rebuild in another process waits at most this long
-# for the writer lock (it waits up to 30 s).
-COMMIT_INTERVAL_SECONDS = 10.0
+# Seconds a job's index changes may stay uncommitted. Zero commits (and
+# releases the writer lock) after every batch. Keeping the writer open across
+# batches is faster, but a mapping worker forked meanwhile, by this job or by
+# another scheduled job in the same process, inherits the lock and keeps it
+# until it exits, so the next write of the index waits and fails.
+# NOTE: a fork during another thread's batch write can still inherit the lock
+# for that moment; the writer is then busy for that job's duration.
+COMMIT_INTERVAL_SECONDS = 0.0
 
 
 @dataclass(slots=True)
