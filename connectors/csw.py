@@ -79,7 +79,21 @@ def parse_search_page(data: bytes, *, where: str) -> SearchPage:
     )
 
 
-def _get_records_params(start: int, options: CswOptions) -> dict[str, str]:
+def _modified_constraint(since: dt.datetime) -> dict[str, str]:
+    """Ask only for records modified since `since`, as a CQL constraint on the OGC queryable `Modified`."""
+    stamp = since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"constraintLanguage": "CQL_TEXT", "constraint_language_version": "1.1.0",
+            "constraint": f"Modified >= '{stamp}'"}
+
+
+def _get_records_params(start: int, options: CswOptions, since: dt.datetime | None = None) -> dict[str, str]:
+    params = _base_params(start, options)
+    if since is not None:
+        params.update(_modified_constraint(since))
+    return params
+
+
+def _base_params(start: int, options: CswOptions) -> dict[str, str]:
     return {
         "service": "CSW",
         "version": "2.0.2",
@@ -100,6 +114,7 @@ class CswConnector(Connector):
     family = "csw"
     title = "Katalog CSW ISO 19139 / CSW ISO 19139 catalogue"
     Options = CswOptions
+    supports_incremental = True
 
     options: CswOptions
 
@@ -121,7 +136,7 @@ class CswConnector(Connector):
     def _fetch_page(self, start: int) -> SearchPage:
         # TODO: offer GetRecords as an XML POST once HttpClient.post accepts a raw body;
         # every CSW 2.0.2 server must support the KVP GET binding used here.
-        response = self.http.get(self.source.url, params=_get_records_params(start, self.options))
+        response = self.http.get(self.source.url, params=_get_records_params(start, self.options, self.since))
         self.state.pages += 1
         return parse_search_page(response.content, where=f"{self.source.url} startPosition={start}")
 

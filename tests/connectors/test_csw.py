@@ -176,3 +176,22 @@ def test_xxe_rejected_at_gate(httpserver: HTTPServer, tmp_path: Path, declaratio
 
     assert caught.value.code == "dtd-forbidden"
     assert "CANARY" not in str(caught.value)
+
+
+def test_incremental_asks_for_modified_only(httpserver: HTTPServer) -> None:
+    constraints: list[str | None] = []
+
+    def respond(request: Request) -> Response:
+        constraints.append(request.args.get("constraint"))
+        assert request.args.get("constraintLanguage") == "CQL_TEXT"
+        return Response((CSW_FIXTURES / "empty.xml").read_bytes(), content_type="application/xml")
+
+    httpserver.expect_request("/csw").respond_with_handler(respond)
+    since = dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC)
+    connector = CswConnector(make_source("csw", httpserver.url_for("/csw"), page_size=2), server_http(httpserver),
+                             since=since)
+
+    run_connector(connector)
+
+    assert constraints == ["Modified >= '2026-11-30T06:00:00Z'"]
+    assert connector.state.incremental is True
