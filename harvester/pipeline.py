@@ -35,9 +35,9 @@ _DEDUPE_LOCK = threading.Lock()
 
 # Seconds a job's index changes may stay uncommitted. Zero commits (and
 # releases the writer lock) after every batch. Keeping the writer open across
-# batches is faster, but a mapping worker forked meanwhile, by this job or by
+# batches is faster. But a mapping worker forked meanwhile, by this job or by
 # another scheduled job in the same process, inherits the lock and keeps it
-# until it exits, so the next write of the index waits and fails.
+# until it exits. The next write of the index then waits and fails.
 # NOTE: a fork during another thread's batch write can still inherit the lock
 # for that moment; the writer is then busy for that job's duration.
 COMMIT_INTERVAL_SECONDS = 0.0
