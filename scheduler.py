@@ -20,7 +20,11 @@ source runs in the `default` pool of `settings.scheduler_workers` threads.
 A source moves between the pools after each run. So sources that keep
 timing out wait for each other and never hold a worker that a healthy
 source needs, and each source holds at most one worker (`max_instances=1`).
-A source with no finished job counts as healthy.
+
+A source with no finished job counts as healthy, so on the first round after
+start-up a hung source can land in the default pool. There a run that lists
+no record for `settings.scheduler_stall_seconds` gives its worker to the next
+queued run and waits on outside the pool (`harvester.harvest_pool`).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.executors.pool import BasePoolExecutor, ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -44,6 +48,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from harvester.errors import AlreadyRunningError, ConfigError, HimpunError
 from harvester.harmonize import Harmonizer
+from harvester.harvest_pool import StallAwarePool
 from harvester.job import mark_stale_jobs_interrupted, purge_withdrawn, run_harvest
 from harvester.jobs import JobState
 from harvester.settings import Settings
@@ -131,7 +136,7 @@ def start_scheduler(
         # The lease has its own thread, so busy harvest workers never delay a renewal.
         # A run due while every worker is busy waits in the pool's queue; it
         # is skipped only when it starts more than MISFIRE_GRACE_SECONDS late.
-        executors={DEFAULT_POOL: ThreadPoolExecutor(services.settings.scheduler_workers),
+        executors={DEFAULT_POOL: _StallAwareExecutor(services.settings),
                    RETRY_POOL: ThreadPoolExecutor(services.settings.scheduler_retry_workers),
                    "lease": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
@@ -149,6 +154,14 @@ def start_scheduler(
     handle._stop = lease.stop
     logger.info("scheduler started as %s", holder)
     return handle
+
+
+class _StallAwareExecutor(BasePoolExecutor):
+    """APScheduler's pool executor over a `StallAwarePool`."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(StallAwarePool(settings.scheduler_workers, stall_seconds=settings.scheduler_stall_seconds,
+                                        max_stalled=settings.scheduler_stalled_runs))
 
 
 class _Lease:

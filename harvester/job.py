@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from connectors import Connector, RemoteRecord, connector_class
 from harvester.errors import ConfigError, HimpunError, JobDeadlineError, RecordError, SourceError, StoreError
 from harvester.harmonize import Harmonizer
+from harvester.harvest_pool import progress
 from harvester.job_workers import MappingPool, Outcome, available_cpus, can_fork, prepare_remote, rejection
 from harvester.jobs import JobCounts, JobError, JobReport, JobState
 from harvester.model import DatasetRecord, DatasetStatus
@@ -484,6 +485,7 @@ class _HarvestRun:
 
     def beat(self) -> None:
         """Raise `JobDeadlineError` past the job deadline, and renew the heartbeat when it is due."""
+        progress()
         now = time.monotonic()
         if now > self.deadline:
             raise JobDeadlineError(f"source {self.source.id}: job {self.report.job_id} passed its deadline of "

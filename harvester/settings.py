@@ -87,6 +87,16 @@ class Settings(BaseSettings):
         description="Scheduled harvests one process runs at once. Runs due beyond that wait in a queue "
         "and start when a worker is free.",
     )
+    scheduler_stall_seconds: float = Field(
+        default=60, gt=0,
+        description="Seconds a scheduled harvest may go without listing a record before it gives its worker "
+        "to the next queued run and goes on outside scheduler_workers.",
+    )
+    scheduler_stalled_runs: int = Field(
+        default=32, ge=0,
+        description="Stalled harvests one process keeps going beside scheduler_workers; beyond that, "
+        "queued runs wait.",
+    )
     scheduler_retry_workers: int = Field(
         default=1, ge=1,
         description="Scheduled harvests one process runs at once for sources whose latest job failed or was "

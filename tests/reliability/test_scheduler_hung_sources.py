@@ -1,4 +1,4 @@
-"""Twenty hung sources beside five healthy ones: after one failed run the hung ones stay in the retry pool."""
+"""Twenty hung sources beside five healthy ones: stalled runs give their worker back, failed ones move to the retry pool."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from tests.reliability.test_job_deadline import ckan_handler
 HEALTHY = tuple(f"sehat-{number}" for number in range(5))
 HUNG = tuple(f"macet-{number:02d}" for number in range(20))
 PAGE_DELAY = 0.4
-HUNG_DEADLINE = 1.0  # total deadline of each request to a hung source, in seconds
+HUNG_DEADLINE = 3.0  # total deadline of each request to a hung source, in seconds
+STALL_SECONDS = 0.1  # a run that lists nothing for this long gives its worker back
 
 
 class SilentPeers:
@@ -99,6 +100,7 @@ def test_hung_sources_never_delay_healthy(services: Services, portal: HTTPServer
     peers, servers = silent_peers
     settings = services.settings
     settings.scheduler_workers, settings.scheduler_retry_workers = len(HEALTHY), 1
+    settings.scheduler_stall_seconds = STALL_SECONDS
     settings.egress_allowlist = ["127.0.0.0/8"]
     settings.conditional_requests = False
     schedule = Schedule(interval_minutes=60, jitter_seconds=0)
@@ -121,10 +123,17 @@ def test_hung_sources_never_delay_healthy(services: Services, portal: HTTPServer
     # so with one shared pool every healthy run would queue behind hung ones.
     services.sources = [*hung, *healthy]
 
-    # First round: no history, so all 25 share the default pool; the hung ones fail and move to the retry pool.
-    first = run_round(services, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=0.5), HEALTHY + HUNG)
+    # First round: no history, so all 25 start in the default pool. Each hung run gives its
+    # worker back after STALL_SECONDS, so the healthy runs start long before the hung ones fail.
+    due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=0.5)
+    first = run_round(services, due, HEALTHY + HUNG)
     pools = {source.id: first.scheduler.get_job(f"harvest:{source.id}").executor for source in services.sources}
     first.stop()
+    for source_id in HEALTHY:
+        job = services.store.list_jobs(source_id, limit=1)[0]
+        assert job.state is JobState.SUCCEEDED, source_id
+        assert (job.finished_at - due).total_seconds() <= 2 * normal, (source_id, normal, job.finished_at - due)
+    assert peers.max_open <= len(HUNG)  # one connection, so one worker, per hung source
     assert {pools[source_id] for source_id in HUNG} == {scheduler.RETRY_POOL}
     assert {pools[source_id] for source_id in HEALTHY} == {scheduler.DEFAULT_POOL}
     assert {services.store.list_jobs(source_id, limit=1)[0].state for source_id in HUNG} == {JobState.FAILED}
