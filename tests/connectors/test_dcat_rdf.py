@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from werkzeug import Request, Response
 from connectors import connector_class
 from connectors.dcat_rdf import DcatRdfConnector
 from harvester.errors import FetchError, PaginationError, SourceError
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, REPOSITORY_ROOT
 from tests.connectors.family_support import make_source, run_connector, server_http
 
 DCAT_FIXTURES = FIXTURES / "dcat_rdf"
@@ -208,16 +211,21 @@ def test_modified_since_parameter(httpserver: HTTPServer) -> None:
     assert connector.state.complete is True
 
 
-def test_billion_laughs_rejected_fast(httpserver: HTTPServer) -> None:
+def billion_laughs() -> bytes:
+    """Return an RDF/XML document under 1 KiB whose title expands to 10^8 copies of "ha"."""
     levels = "".join(
         f'<!ENTITY l{level} "{f"&l{level - 1};" * 10}">' for level in range(1, 9)
     )
-    bomb = (
+    return (
         '<?xml version="1.0"?><!DOCTYPE rdf:RDF [<!ENTITY l0 "ha">' + levels + "]>"
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
         'xmlns:dct="http://purl.org/dc/terms/"><rdf:Description rdf:about="http://x.test/d">'
         "<dct:title>&l8;</dct:title></rdf:Description></rdf:RDF>"
     ).encode()
+
+
+def test_billion_laughs_rejected_fast(httpserver: HTTPServer) -> None:
+    bomb = billion_laughs()
     assert len(bomb) < 1024
     httpserver.expect_request("/catalog.xml").respond_with_data(bomb, content_type="application/rdf+xml")
 
@@ -227,6 +235,41 @@ def test_billion_laughs_rejected_fast(httpserver: HTTPServer) -> None:
 
     assert caught.value.code == "dtd-forbidden"
     assert time.monotonic() - started < 1.0
+
+
+# Harvests the bomb in a fresh interpreter, so its peak RSS (VmHWM) is not the test process's.
+BOMB_CHILD = textwrap.dedent("""
+    import sys
+    from connectors.dcat_rdf import DcatRdfConnector
+    from harvester.errors import SourceError
+    from harvester.http import HttpClient, HttpPolicy
+    from harvester.settings import Settings
+    from tests.connectors.family_support import make_source, run_connector
+    from tests.reliability.harness import memory_kib
+
+    policy = HttpPolicy(allowlist=("127.0.0.1/32",), min_delay_per_host=0.0, max_retries=0)
+    with HttpClient(Settings(), policy=policy) as http:
+        before = memory_kib("VmRSS")
+        try:
+            run_connector(DcatRdfConnector(make_source("dcat-rdf", sys.argv[1]), http))
+            print("parsed")
+        except SourceError as error:
+            print(error.code)
+    print(before, memory_kib("VmHWM"))
+""")
+
+
+def test_billion_laughs_memory_bounded(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/catalog.xml").respond_with_data(billion_laughs(), content_type="application/rdf+xml")
+
+    child = subprocess.run([sys.executable, "-c", BOMB_CHILD, httpserver.url_for("/catalog.xml")],
+                           cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=60)
+
+    assert child.returncode == 0, child.stderr
+    code, figures = child.stdout.split("\n")[:2]
+    before, peak = (int(value) for value in figures.split())
+    assert code == "dtd-forbidden"
+    assert peak - before < 50 * 1024, f"peak memory grew by {(peak - before) // 1024} MiB"
 
 
 def test_external_entity_rejected(httpserver: HTTPServer, tmp_path: Path) -> None:
