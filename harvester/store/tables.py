@@ -65,7 +65,7 @@ class DatasetRow(SQLModel, table=True):
     __tablename__ = "dataset"
     __table_args__ = (
         sa.Index("ix_dataset_updated_at", "updated_at"),
-        sa.Index("ix_dataset_status_access_level", "status", "access_level"),
+        sa.Index("ix_dataset_status_access_level_id", "status", "access_level", "id"),
     )
 
     id: str = Field(primary_key=True, max_length=36)

@@ -6,10 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from alembic.script import ScriptDirectory
-
 from harvester.store import Store
-from harvester.store.migrate import alembic_config
 from harvester.store.migrate import MIGRATIONS_DIR
 from harvester.store.tables import SQLModel
 
@@ -37,6 +34,23 @@ def test_migrate_twice_is_harmless(database_url: str) -> None:
 
     head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
     assert version == head
+
+
+def test_public_reads_use_the_id_index(sqlite_database: str) -> None:
+    store = Store(sqlite_database)
+    store.migrate()
+    public = "status = 'active' AND access_level = 'terbuka'"
+
+    with store.engine.connect() as connection:
+        hit_check = connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN SELECT id FROM dataset WHERE {public} AND id IN ('a', 'b')").all()
+        keyset_page = connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN SELECT * FROM dataset WHERE {public} AND id > 'a' ORDER BY id LIMIT 500").all()
+    store.close()
+
+    assert "ix_dataset_status_access_level_id" in str(hit_check)
+    assert "ix_dataset_status_access_level_id" in str(keyset_page)
+    assert "TEMP B-TREE" not in str(keyset_page)
 
 
 def test_sqlite_durability_pragmas(sqlite_database: str) -> None:
