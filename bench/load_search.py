@@ -3,8 +3,9 @@
 Builds a SQLite store and an embedded index of synthetic public datasets.
 Their titles draw words from a Zipf distribution over the words of real
 Indonesian dataset titles. The script then starts `uvicorn --factory
-server.app:create_app` with one worker on 127.0.0.1 and runs asyncio httpx
-clients against /api/search for a bounded time, so every scenario stops by itself.
+server.app:create_app` with one worker on 127.0.0.1 and runs light asyncio
+keep-alive clients (bench/http_load.py) against /api/search for a bounded
+time, so every scenario stops by itself.
 
     .venv/bin/python bench/load_search.py                       # every scenario, 50,000 records, 60 s each
     .venv/bin/python bench/load_search.py --scenario search --duration 20
@@ -29,10 +30,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -41,6 +42,7 @@ sys.path.insert(0, str(REPOSITORY_ROOT))
 sys.path.insert(0, str(REPOSITORY_ROOT / "bench"))
 
 from harvest_throughput import serve as serve_ckan  # noqa: E402
+from http_load import KeepAliveClient, LoadClientError  # noqa: E402
 from search_latency import Zipf, real_vocabulary  # noqa: E402
 
 from harvester.harmonize import Harmonizer  # noqa: E402
@@ -144,20 +146,20 @@ def start_server(data_dir: Path, port: int, limits: dict[str, str]) -> subproces
 async def client_loop(base: str, queries: list[str], tally: Tally, until: float, *, rate: float | None,
                       local_address: str = "127.0.0.1") -> None:
     """Send searches until `until`, back to back or at `rate` requests per second."""
-    transport = httpx.AsyncHTTPTransport(local_address=local_address)
-    async with httpx.AsyncClient(base_url=base, transport=transport, timeout=10) as client:
-        rng = random.Random()
-        next_start = time.monotonic()
-        while time.monotonic() < until:
-            if rate:
-                next_start += 1 / rate
-                await asyncio.sleep(max(0.0, next_start - time.monotonic()))
-            started = time.perf_counter()
-            try:
-                response = await client.get("/api/search", params={"q": rng.choice(queries)})
-                tally.add(response.status_code, time.perf_counter() - started)
-            except httpx.HTTPError:
-                tally.failures += 1
+    client = KeepAliveClient(base, local_address=local_address)
+    rng = random.Random()
+    next_start = time.monotonic()
+    while time.monotonic() < until:
+        if rate:
+            next_start += 1 / rate
+            await asyncio.sleep(max(0.0, next_start - time.monotonic()))
+        started = time.perf_counter()
+        try:
+            status = await client.get("/api/search?q=" + quote(rng.choice(queries)))
+            tally.add(status, time.perf_counter() - started)
+        except LoadClientError:
+            tally.failures += 1
+    await client.close()
 
 
 def report(label: str, tally: Tally, seconds: float) -> None:
@@ -174,32 +176,40 @@ async def plain_load(base: str, queries: list[str], clients: int, seconds: float
     return tally
 
 
-def harvest_in_background(data_dir: Path, records: int) -> threading.Thread:
-    """Harvest `records` packages from a loopback CKAN simulator into the served store, in a thread."""
+def harvest_in_background(data_dir: Path, records: int) -> multiprocessing.Process:
+    """Harvest `records` packages from a loopback CKAN simulator into the served store, in its own process.
+
+    Production runs harvests in a scheduler process apart from the web
+    workers (`himpun run --no-serve`), so the harvest gets its own process
+    here too instead of sharing the load generator's interpreter lock.
+    """
+    process = multiprocessing.get_context("spawn").Process(target=harvest, args=(data_dir, records))
+    process.start()
+    return process
+
+
+def harvest(data_dir: Path, records: int) -> None:
+    """Run one full harvest of a CKAN simulator with `records` packages and print its duration."""
     port_queue: multiprocessing.Queue = multiprocessing.Queue()
     simulator = multiprocessing.Process(target=serve_ckan, args=(port_queue, records), daemon=True)
     simulator.start()
     port = port_queue.get(timeout=30)
+    settings = Settings(data_dir=data_dir, harvest_batch_size=100)
+    store = Store(settings.resolved_database_url)
+    services = Services(settings=settings, store=store, index=EmbeddedIndex(settings.index_dir),
+                        harmonizer=Harmonizer(), sources=[])
+    source = SourceConfig(id="ckan-sim", name="CKAN simulator", family="ckan", url=f"http://127.0.0.1:{port}",
+                          access_default=AccessLevel.TERBUKA, options={"rows": 100})
+    policy = HttpPolicy(allowlist=(f"127.0.0.1:{port}",), min_delay_per_host=0.0)
 
-    def run() -> None:
-        settings = Settings(data_dir=data_dir, harvest_batch_size=100)
-        store = Store(settings.resolved_database_url)
-        services = Services(settings=settings, store=store, index=EmbeddedIndex(settings.index_dir),
-                            harmonizer=Harmonizer(), sources=[])
-        source = SourceConfig(id="ckan-sim", name="CKAN simulator", family="ckan", url=f"http://127.0.0.1:{port}",
-                              access_default=AccessLevel.TERBUKA, options={"rows": 100})
-        policy = HttpPolicy(allowlist=(f"127.0.0.1:{port}",), min_delay_per_host=0.0)
-        started = time.perf_counter()
-        with HttpClient(settings, source=source, policy=policy) as http:
-            job = run_harvest(services, source, http=http, indexer=make_indexer(services), full=True)
-        print(f"harvest: {job.counts.added} records added in {time.perf_counter() - started:.0f} s "
-              f"({job.state.value})")
-        services.close()
-        simulator.terminate()
+    started = time.perf_counter()
+    with HttpClient(settings, source=source, policy=policy) as http:
+        job = run_harvest(services, source, http=http, indexer=make_indexer(services), full=True)
+    print(f"harvest: {job.counts.added} records added in {time.perf_counter() - started:.0f} s "
+          f"({job.state.value})", flush=True)
 
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
+    services.close()
+    simulator.terminate()
 
 
 async def abuse_load(base: str, queries: list[str], seconds: float) -> tuple[Tally, Tally]:
