@@ -10,6 +10,7 @@ time, so every scenario stops by itself.
     .venv/bin/python bench/load_search.py                       # every scenario, 50,000 records, 60 s each
     .venv/bin/python bench/load_search.py --scenario search --duration 20
     .venv/bin/python bench/load_search.py --scenario harvest    # search while 10,000 records are harvested
+    .venv/bin/python bench/load_search.py --scenario hung       # search while 20 hung and 5 healthy sources run
     .venv/bin/python bench/load_search.py --scenario abuse      # one client at 200 req/s, 20 at 5 req/s
 
 The load generator runs on the same machine as the server, so both share
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import logging
 import multiprocessing
 import os
 import platform
@@ -30,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +62,11 @@ from index.embedded import EmbeddedIndex  # noqa: E402
 
 BATCH = 1000
 QUERY_COUNT = 200
+HUNG_SOURCES = 20
+HEALTHY_SOURCES = 5
+HUNG_DEADLINE_SECONDS = 10.0  # total deadline of each request to a silent peer
+HUNG_STALL_SECONDS = 2.0  # scheduler_stall_seconds in the hung-sources scenario
+
 OPEN_LIMITS = {"HIMPUN_PUBLIC_RATE_LIMIT_PER_MINUTE": "100000000", "HIMPUN_PUBLIC_RATE_LIMIT_BURST": "1000000"}
 
 
@@ -212,6 +220,84 @@ def harvest(data_dir: Path, records: int) -> None:
     simulator.terminate()
 
 
+def hung_sources_in_background(data_dir: Path, records: int) -> multiprocessing.Process:
+    """Start a scheduler process whose first round has 20 silent sources and 5 healthy ones."""
+    process = multiprocessing.get_context("spawn").Process(target=hung_round, args=(data_dir, records))
+    process.start()
+    return process
+
+
+def hung_round(data_dir: Path, records: int) -> None:
+    """Run one scheduler round over 20 silent peers and 5 CKAN simulators; print when each healthy one ends."""
+    import scheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from harvester.sources import Schedule
+
+    logging.getLogger("harvester").setLevel(logging.ERROR)  # 20 deadline warnings per round add nothing here
+    silent = [silent_peer(f"127.0.0.{10 + number}") for number in range(HUNG_SOURCES)]
+    simulators, ports = [], []
+    for _ in range(HEALTHY_SOURCES):
+        port_queue: multiprocessing.Queue = multiprocessing.Queue()
+        simulators.append(multiprocessing.Process(target=serve_ckan, args=(port_queue, records), daemon=True))
+        simulators[-1].start()
+        ports.append(port_queue.get(timeout=30))
+
+    settings = Settings(data_dir=data_dir, harvest_batch_size=100, egress_allowlist=["127.0.0.0/8"],
+                        scheduler_stall_seconds=HUNG_STALL_SECONDS)
+    schedule = Schedule(interval_minutes=60, jitter_seconds=0)
+    fast = {"min_delay_seconds": 0}
+    hung = [SourceConfig(id=f"macet-{number:02d}", name="Silent peer", family="ckan", url=f"http://{host}:{port}",
+                         access_default=AccessLevel.TERBUKA, schedule=schedule,
+                         options={"rows": 100, "http": {**fast, "max_retries": 0,
+                                                        "total_deadline_seconds": HUNG_DEADLINE_SECONDS}})
+            for number, (host, port) in enumerate(silent)]
+    healthy = [SourceConfig(id=f"sehat-{number}", name="CKAN simulator", family="ckan",
+                            url=f"http://127.0.0.1:{port}", access_default=AccessLevel.TERBUKA, schedule=schedule,
+                            options={"rows": 100, "http": fast})
+               for number, port in enumerate(ports)]
+    store = Store(settings.resolved_database_url)
+    services = Services(settings=settings, store=store, index=EmbeddedIndex(settings.index_dir),
+                        harmonizer=Harmonizer(), sources=[*hung, *healthy])
+
+    due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+    handle = scheduler.start_scheduler(services, indexer=make_indexer(services), trigger_factory=lambda _: IntervalTrigger(
+        hours=1, start_date=due, timezone=dt.UTC))
+    for source in healthy:
+        finished = wait_for_job(store, source.id, due, timeout=600)
+        print(f"hung sources: {source.id} {finished}", flush=True)
+    handle.stop()
+    services.close()
+    for simulator in simulators:
+        simulator.terminate()
+
+
+def silent_peer(host: str) -> tuple[str, int]:
+    """Listen on `host`, accept connections and never respond, like a hung portal; return the address."""
+    listener = socket.create_server((host, 0))
+    open_connections: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            connection, _ = listener.accept()
+            open_connections.append(connection)
+
+    threading.Thread(target=accept, daemon=True).start()
+    return host, listener.getsockname()[1]
+
+
+def wait_for_job(store: Store, source_id: str, due: dt.datetime, timeout: float) -> str:
+    """Wait until the source has a job that started at `due` and ended; describe its state and end time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        jobs = store.list_jobs(source_id, limit=1)
+        if jobs and jobs[0].finished_at and jobs[0].started_at >= due - dt.timedelta(seconds=1):
+            seconds = (jobs[0].finished_at - due).total_seconds()
+            return f"{jobs[0].state.value} {seconds:.1f} s after the round was due"
+        time.sleep(0.2)
+    return f"not finished within {timeout:.0f} s"
+
+
 async def abuse_load(base: str, queries: list[str], seconds: float) -> tuple[Tally, Tally]:
     abuser, normal = Tally(), Tally()
     until = time.monotonic() + seconds
@@ -228,7 +314,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per scenario")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients of the search scenarios")
     parser.add_argument("--harvest-records", type=int, default=10_000, help="records harvested during load")
-    parser.add_argument("--scenario", choices=("all", "search", "harvest", "abuse"), default="all")
+    parser.add_argument("--scenario", choices=("all", "search", "harvest", "hung", "abuse"), default="all")
     arguments = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, load generator in the same machine")
@@ -237,7 +323,7 @@ def main() -> None:
         data_dir = Path(folder)
         queries = build_corpus(data_dir, arguments.records)
         base = ""
-        if arguments.scenario in ("all", "search", "harvest"):
+        if arguments.scenario in ("all", "search", "harvest", "hung"):
             port = free_port()
             server = start_server(data_dir, port, OPEN_LIMITS)
             base = f"http://127.0.0.1:{port}"
@@ -250,6 +336,12 @@ def main() -> None:
                     tally = asyncio.run(plain_load(base, queries, arguments.clients, arguments.duration))
                     report(f"search during harvest, {arguments.clients} clients", tally, arguments.duration)
                     harvest.join(timeout=600)
+                if arguments.scenario in ("all", "hung"):
+                    round_process = hung_sources_in_background(data_dir, arguments.harvest_records // HEALTHY_SOURCES)
+                    tally = asyncio.run(plain_load(base, queries, arguments.clients, arguments.duration))
+                    report(f"search while {HUNG_SOURCES} hung and {HEALTHY_SOURCES} healthy sources run, "
+                           f"{arguments.clients} clients", tally, arguments.duration)
+                    round_process.join(timeout=600)
             finally:
                 server.terminate()
                 server.wait(timeout=30)
