@@ -1,5 +1,9 @@
 """The JSON search API: /api/search, /api/suggest and /api/datasets/{id}.
 
+/api/datasets/{id} carries the metadata quality score the dataset page shows,
+with check labels and fixes in Indonesian and English. Search hits carry no
+score, because scoring needs the stored dataset and not only the index document.
+
 Limits follow the index contract: rows up to 100, queries up to 200
 characters, and an offset (page × rows) up to 10,000. A request past a limit
 gets 422 with the limit in Indonesian and English, never a shortened result.
@@ -15,8 +19,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from harvester.quality import QualityReport, score
 from index.base import FACETS, MAX_OFFSET, MAX_QUERY_LENGTH, MAX_ROWS, SearchHit, SearchQuery
+from publish.dcat.quality import load_link_results
 from publish.errors import PublicApiError
+from web.i18n import get_translations
 
 logger = logging.getLogger(__name__)
 
@@ -131,12 +138,61 @@ def suggest(request: Request) -> JSONResponse:
     return JSONResponse({"suggestions": [suggestion.model_dump() for suggestion in suggestions]})
 
 
-@router.get("/api/datasets/{dataset_id}", summary="One public dataset as JSON, with its source copies")
+def _quality(report: QualityReport) -> dict[str, Any]:
+    """Return the JSON form of a quality report, with labels and fixes from the web page catalogs."""
+    indonesian = get_translations("id")
+    english = get_translations("en")
+
+    def translated(message: str) -> tuple[str, str]:
+        if not message:
+            return "", ""
+        return indonesian.gettext(message), english.gettext(message)
+
+    checks = []
+    for check in report.checks:
+        label, label_en = translated(check.label)
+        fix, fix_en = translated(check.fix)
+        checks.append({
+            "id": check.id,
+            "dimension": check.dimension.value,
+            "label": label,
+            "label_en": label_en,
+            "status": check.status.value,
+            "points": check.points,
+            "max_points": check.max_points,
+            "fix": fix,
+            "fix_en": fix_en,
+        })
+
+    # Dimension percentages round as the DCAT feed's dqv:value does (one decimal).
+    dimensions = [
+        {
+            "dimension": dimension.dimension.value,
+            "percent": round(100 * dimension.points / dimension.max_points, 1) if dimension.max_points else 0.0,
+            "points": round(dimension.points, 2),
+            "max_points": dimension.max_points,
+        }
+        for dimension in report.dimensions
+    ]
+    return {
+        "percent": report.percent,
+        "points": report.points,
+        "max_points": report.max_points,
+        "rating": report.rating,
+        "dimensions": dimensions,
+        "checks": checks,
+    }
+
+
+@router.get("/api/datasets/{dataset_id}",
+            summary="One public dataset as JSON, with its source copies and metadata quality score")
 def dataset(request: Request, dataset_id: str) -> JSONResponse:
     found = request.app.state.services.store.get_dataset(dataset_id)
     if found is None or not found.is_public:
         raise PublicApiError(404, f"Dataset {dataset_id!r} tidak ditemukan", f"dataset {dataset_id!r} not found",
                              code="not-found")
+    settings = request.app.state.settings
     body = found.model_dump(mode="json", exclude={"record": {"provenance": {"raw"}}})
-    body["links"] = _links(request.app.state.settings.base_url.rstrip("/"), found.id)
+    body["links"] = _links(settings.base_url.rstrip("/"), found.id)
+    body["quality"] = _quality(score(found, load_link_results(settings.data_dir)))
     return JSONResponse(body)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -25,6 +25,8 @@ from harvester.model import (
     SourceCopy,
     Temporal,
 )
+from harvester.quality import LinkCheckResult
+from publish.dcat.quality import HAS_QUALITY_MEASUREMENT, quality_measurement_nodes
 from publish.dcat.terms import IRI, RDF_TYPE, Literal, Resource, clean_text, safe_iri
 from publish.dcat.vocabularies import (
     ACCESS_RIGHTS,
@@ -123,10 +125,18 @@ class DcatApProfile:
     """Maps published datasets, series and the catalog itself to DCAT-AP 3.0 resources."""
 
     def __init__(self, base_url: str, catalog: CatalogInfo | None = None,
-                 series_lookup: SeriesLookup | None = None) -> None:
+                 series_lookup: SeriesLookup | None = None,
+                 link_results: Mapping[str, LinkCheckResult] | None = None,
+                 check_measurements: bool = False) -> None:
         self.base_url = base_url.rstrip("/")
         self.catalog_info = catalog or CatalogInfo()
         self.series_lookup = series_lookup
+        # Link-check results by URL for the quality score's reachability checks.
+        # Without them those checks are "unknown" and earn nothing.
+        self.link_results = link_results
+        # Whether datasets carry a DQV measurement per quality check besides the
+        # score and the dimensions. Only single-dataset documents set it.
+        self.check_measurements = check_measurements
         self.catalog_uri = IRI(f"{self.base_url}/catalog")
         self._shared: dict[str, Resource] = {}
 
@@ -240,6 +250,8 @@ class DcatApProfile:
 
         for position, distribution in enumerate(record.distributions):
             node.add(term(DCAT, "distribution"), self._distribution(dataset, position, distribution))
+        for measurement in quality_measurement_nodes(dataset, self.link_results, self.check_measurements):
+            node.add(HAS_QUALITY_MEASUREMENT, measurement)
         return node
 
     def _add_keywords(self, node: Resource, keywords: list[str]) -> None:

@@ -24,6 +24,7 @@ from harvester.model import DatasetStatus, PublishedDataset
 from publish.dcat.feed import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, CatalogPage, FeedPager, write_document
 from publish.dcat.negotiation import choose_media_type
 from publish.dcat.profile import DcatApProfile
+from publish.dcat.quality import load_link_results
 from publish.dcat.writers import FORMATS, RdfFormat
 from publish.errors import PublicApiError
 
@@ -44,11 +45,18 @@ def _services(request: Request) -> Any:
     return request.app.state.services
 
 
-def profile_for(request: Request) -> DcatApProfile:
-    """Return the profile for this app; `app.state.series_lookup` supplies series titles when set."""
+def profile_for(request: Request, check_measurements: bool = False) -> DcatApProfile:
+    """Return the profile for this app; `app.state.series_lookup` supplies series titles when set.
+
+    The profile scores datasets with the link-check results in the data
+    folder, the same results the dataset page uses. `check_measurements`
+    adds a DQV measurement per quality check, for single-dataset documents.
+    """
     services = _services(request)
     series_lookup = getattr(request.app.state, "series_lookup", None)
-    return DcatApProfile(services.settings.base_url, series_lookup=series_lookup)
+    link_results = load_link_results(services.settings.data_dir)
+    return DcatApProfile(services.settings.base_url, series_lookup=series_lookup, link_results=link_results,
+                         check_measurements=check_measurements)
 
 
 def parse_modified_since(value: str | None) -> dt.datetime | None:
@@ -225,7 +233,7 @@ def dataset(request: Request, name: str) -> Response:
             return html_view(request, found) if html_view is not None else _link_page(request, found)
         rdf_format = MEDIA_TYPES[media_type]
 
-    profile = profile_for(request)
+    profile = profile_for(request, check_measurements=True)
     chunks = write_document(rdf_format.writer(), [profile.dataset(found)])
     return _stream(rdf_format, chunks, vary)
 

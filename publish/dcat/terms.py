@@ -43,6 +43,7 @@ NAMESPACES: dict[str, str] = {
     "locn": "http://www.w3.org/ns/locn#",
     "hydra": "http://www.w3.org/ns/hydra/core#",
     "as": "https://www.w3.org/ns/activitystreams#",
+    "dqv": "http://www.w3.org/ns/dqv#",
 }
 
 RDF_TYPE = NAMESPACES["rdf"] + "type"

@@ -20,6 +20,7 @@ PROV = NAMESPACES["prov"]
 LOCN = NAMESPACES["locn"]
 HYDRA = NAMESPACES["hydra"]
 AS = NAMESPACES["as"]
+DQV = NAMESPACES["dqv"]
 
 # EU Publications Office authority tables, as DCAT-AP 3.0 recommends.
 EU_ACCESS_RIGHT = "http://publications.europa.eu/resource/authority/access-right/"

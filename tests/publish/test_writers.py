@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from rdflib import RDF, Namespace
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
+from harvester.quality.checks import CHECKS
 from publish.dcat.profile import DcatApProfile, SeriesInfo
 from publish.dcat.terms import NAMESPACES, Resource
 from publish.dcat.writers import FORMATS, jsonld_context, writer_for
@@ -14,6 +16,7 @@ from tests.publish.rdf_reference import parse, reference_graph
 from tests.publish.samples import aceh_datasets, ckan_datasets, edge_case_dataset
 
 BASE = "http://127.0.0.1:8000"
+DQV = Namespace("http://www.w3.org/ns/dqv#")
 
 
 def _document(format_name: str, resources: list[Resource]) -> str:
@@ -54,6 +57,22 @@ def test_writer_round_trip_edge_case_alone(format_name: str) -> None:
 
     actual = parse(_document(format_name, [resource]), format_name)
 
+    assert isomorphic(actual, expected), _describe_difference(expected, actual)
+
+
+@pytest.mark.parametrize("format_name", sorted(FORMATS))
+def test_writer_round_trip_quality_measurements(format_name: str) -> None:
+    profile = DcatApProfile(BASE, check_measurements=True)
+    datasets = aceh_datasets()[:5] + [edge_case_dataset()]
+    resources = [profile.dataset(d) for d in datasets]
+    expected = reference_graph(resources)
+
+    actual = parse(_document(format_name, resources), format_name)
+
+    measurements = set(actual.subjects(RDF.type, DQV.QualityMeasurement))
+    # The score, six dimensions and one measurement per check, for every dataset.
+    assert len(measurements) == len(datasets) * (1 + 6 + len(CHECKS))
+    assert len(set(actual.subject_objects(DQV.hasQualityMeasurement))) == len(measurements)
     assert isomorphic(actual, expected), _describe_difference(expected, actual)
 
 
