@@ -17,7 +17,9 @@ contains a credential.
     │   ├── InvalidRecordError      malformed or missing required fields
     │   └── SkippedRecordError      deliberately not harvested (not a dataset)
     ├── JobDeadlineError            a job ran past `settings.job_deadline_seconds`
-    ├── StoreError                  the store failed (disk full, constraint)
+    ├── StoreError                  the store failed (constraint, unknown state)
+    │   ├── StorageFullError        the disk under the database is full
+    │   └── DatabaseUnavailableError  the connection to the database failed
     ├── ConflictError               the request conflicts with the current state
     │   └── AlreadyRunningError     a job of that source is already running
     └── SearchIndexError            the search index failed (locked, corrupt)
@@ -108,6 +110,18 @@ class JobDeadlineError(HimpunError):
 
 class StoreError(HimpunError):
     code = "store-failed"
+
+
+class StorageFullError(StoreError):
+    """A write failed because the disk under the database is full, so its transaction was rolled back."""
+
+    code = "storage-full"
+
+
+class DatabaseUnavailableError(StoreError):
+    """The connection to the database could not be opened or broke during a transaction."""
+
+    code = "database-unavailable"
 
 
 class ConflictError(HimpunError):

@@ -192,6 +192,8 @@ class _HarvestRun:
         self.cap_hit = False
         self.source_failed = False
         self.held: list[str] = []
+        # The first store failure that ended the run, raised again if the job's final state cannot be stored.
+        self.store_failure: StoreError | None = None
         self.crash_after = _crash_point()
         self.last_heartbeat = time.monotonic()
         self.deadline = self.last_heartbeat + self.settings.job_deadline_seconds
@@ -214,10 +216,7 @@ class _HarvestRun:
         except JobDeadlineError as error:
             self.stop_at_deadline(error)
         except StoreError as error:
-            self.source_failed = True
-            self.add_error(JobError(code=error.code, message=error.message))
-            logger.error("job %d: source %s: %s", self.report.job_id, self.source.id, error,
-                         extra={"event": "job-error", **self.log_ids(), "code": error.code})
+            self.fail_store(error)
         self.finish()
 
     def harvest(self, connector: Connector) -> None:
@@ -357,11 +356,17 @@ class _HarvestRun:
             self.index(dataset_ids)
 
     def finish(self) -> None:
-        """Commit the search index, then store the terminal state of the job."""
+        """Commit the search index, then store the terminal state of the job.
+
+        Raises `StoreError` when the final state cannot be stored; see `store_failed_state`.
+        """
         self.commit_index()
         self.report.state = self.final_state()
         self.report.finished_at = self.store._now()
-        self.store.finish_job(self.report, pending_withdrawals=self.held or None)
+        try:
+            self.store.finish_job(self.report, pending_withdrawals=self.held or None)
+        except StoreError as error:
+            self.store_failed_state(error)
         logger.info("job %d finished %s: source %s, %s", self.report.job_id, self.report.state.value,
                     self.source.id, self.counts.model_dump(), extra=self.finished_event())
 
@@ -377,6 +382,43 @@ class _HarvestRun:
         return JobState.SUCCEEDED
 
     # -- failures ---------------------------------------------------------------
+
+    def fail_store(self, error: StoreError) -> None:
+        """End the run failed because the store failed, such as on a full disk or a lost connection."""
+        self.source_failed = True
+        if self.store_failure is None:
+            self.store_failure = error
+        self.add_error(JobError(code=error.code, message=error.message))
+        logger.error("job %d: source %s: %s", self.report.job_id, self.source.id, error,
+                     extra={"event": "job-error", **self.log_ids(), "code": error.code})
+
+    def store_failed_state(self, error: StoreError) -> None:
+        """Retry storing the final state as failed with the code of `error`, or raise.
+
+        `error` is the failure of the first final-state write. The retry runs
+        only when it writes something new, so a job that already failed with
+        this code is written once. By then a full disk has given up the disk
+        reserve, and a lost connection may be back. If the state stays
+        unstored, the job row stays `running` until the stale-job check marks
+        it interrupted, and this raises the run's first store failure (else
+        `error`) in a message that names the source and the job.
+        """
+        if all(stored.code != error.code for stored in self.report.errors):
+            self.fail_store(error)
+            self.report.state = self.final_state()
+            try:
+                self.store.finish_job(self.report)
+                return
+            except StoreError as retry_error:
+                error = retry_error
+
+        logger.error("job %d: source %s: its final state (%s) could not be stored, so the job stays running "
+                     "until the stale-job check marks it interrupted: %s", self.report.job_id, self.source.id,
+                     self.report.state.value, error,
+                     extra={"event": "job-error", **self.log_ids(), "code": error.code})
+        cause = self.store_failure or error
+        raise type(cause)(f"source {self.source.id}: job {self.report.job_id} failed and its final state could "
+                          f"not be stored: {cause}", code=cause.code) from cause
 
     def fail_source(self, error: SourceError | ConfigError) -> None:
         """End the run failed, keeping the records already mapped."""

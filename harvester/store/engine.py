@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
@@ -30,6 +32,21 @@ def create_store_engine(url: str) -> sa.Engine:
 def describe_url(url: str) -> str:
     """Return `url` with its password hidden, for logs and status pages."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+def sqlite_file_path(url: str) -> Path | None:
+    """Return the database file of a file-backed SQLite `url`, or None for in-memory SQLite and other databases."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if str(parsed.query.get("uri", "")).lower() in ("true", "1"):
+        if parsed.query.get("mode") == "memory":
+            return None
+        database = urlsplit(database).path
+    if not database or database == ":memory:":
+        return None
+    return Path(database)
 
 
 def _create_sqlite_engine(url: URL) -> sa.Engine:

@@ -1,16 +1,21 @@
 """Run one harvest of the generated source in a child process: `python -m tests.job.harvest_child URL OPTIONS_JSON`.
 
-Crash tests set HIMPUN_CRASH_AFTER_RECORDS so the child dies part way.
+Crash tests set HIMPUN_CRASH_AFTER_RECORDS so the child dies part way. When
+the run raises a `HimpunError`, the child prints its traceback, then a last
+stderr line `harvest failed: <class> <code>`, and exits with status 1. Any
+other exception ends it with Python's plain traceback, also status 1.
 """
 
 from __future__ import annotations
 
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 
 import orjson
 
+from harvester.errors import HimpunError
 from harvester.harmonize import Harmonizer
 from harvester.job import run_harvest
 from harvester.settings import Settings
@@ -29,4 +34,9 @@ def main(database_url: str, options_json: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    try:
+        main(sys.argv[1], sys.argv[2])
+    except HimpunError as error:
+        traceback.print_exc()
+        print(f"harvest failed: {type(error).__name__} {error.code}", file=sys.stderr)
+        sys.exit(1)

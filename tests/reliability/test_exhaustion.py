@@ -8,6 +8,7 @@ ceiling is measured in a child process from /proc/<pid>/status VmHWM.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -248,9 +249,8 @@ def httpserver_listen_address() -> tuple[str, int]:
 # -- full disk ------------------------------------------------------------------------------
 
 DISK_FULL_CHILD = textwrap.dedent("""
-    import sqlite3, sys, tempfile
+    import json, sqlite3, sys
     from pathlib import Path
-    from harvester.errors import StoreError
     from harvester.harmonize import Harmonizer
     from harvester.job import run_harvest
     from harvester.settings import Settings
@@ -259,24 +259,32 @@ DISK_FULL_CHILD = textwrap.dedent("""
     from tests.job.fake_connector import register_fake
 
     folder = Path(sys.argv[1])
-    url = f"sqlite:///{folder / 'himpun.sqlite3'}"
+    database = folder / "himpun.sqlite3"
+    url = f"sqlite:///{database}"
     register_fake()
     store = Store(url)
     store.migrate()
+    reserve_created = store.disk_reserve is not None and store.disk_reserve.exists()
     settings = Settings(data_dir=folder, database_url=url, harvest_batch_size=50)
     services = RunnerServices(settings=settings, store=store, harmonizer=Harmonizer())
     first = run_harvest(services, fake_source(count=20, title="Jumlah Penduduk"))
-    try:
-        second = run_harvest(services, fake_source(count=20000, title="Jumlah Penduduk " + "x" * 2000))
-        state, codes = second.state.value, ",".join(error.code for error in second.errors)
-    except StoreError as error:
-        # The final job state itself may not fit on the full disk.
-        state, codes = "raised", error.code
+    second = run_harvest(services, fake_source(count=20000, title="Jumlah Penduduk " + "x" * 2000))
     store.close()
-    connection = sqlite3.connect(folder / "himpun.sqlite3")
+
+    # Read the job row as the run left it: no Store method runs, so no stale-job check either.
+    connection = sqlite3.connect(database)
+    row_state = connection.execute("SELECT state FROM harvest_job WHERE id = ?", (second.job_id,)).fetchone()[0]
+    row_codes = [code for (code,) in connection.execute(
+        "SELECT code FROM job_error WHERE job_id = ? ORDER BY id", (second.job_id,))]
     integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
-    titles = connection.execute("SELECT count(*) FROM record").fetchone()[0]
-    print(first.state.value, state, codes, integrity, titles)
+    titles = [json.loads(record)["title"] for (record,) in connection.execute(
+        "SELECT record FROM record WHERE remote_id IN (SELECT remote_id FROM record ORDER BY remote_id LIMIT 20)")]
+    print(json.dumps({
+        "first": first.state.value, "second": second.state.value, "row_state": row_state, "row_codes": row_codes,
+        "integrity": integrity, "records": connection.execute("SELECT count(*) FROM record").fetchone()[0],
+        "readable": sum(title.startswith("Jumlah Penduduk") for title in titles),
+        "reserve_created": reserve_created, "reserve_left": Path(f"{database}.reserve").exists(),
+    }))
 """)
 
 
@@ -292,9 +300,14 @@ def test_disk_full_fails_job_and_keeps_database(tmp_path: Path) -> None:
                            capture_output=True, text=True, timeout=240)
 
     assert child.returncode == 0, child.stderr[-3000:]
-    first, second, codes, integrity, kept = child.stdout.split()
-    assert first == "succeeded"
-    assert second in ("failed", "raised")
-    assert "storage-full" in codes.split(",")
-    assert integrity == "ok"
-    assert int(kept) >= 20
+    outcome = json.loads(child.stdout.splitlines()[-1])
+    assert outcome["first"] == "succeeded"
+    assert outcome["second"] == "failed"
+    assert outcome["row_state"] == "failed", "the job row must end failed in the same run"
+    assert "storage-full" in outcome["row_codes"]
+    assert outcome["integrity"] == "ok"
+    assert outcome["records"] >= 20
+    assert outcome["readable"] == 20
+    assert outcome["reserve_created"], "the store must create its disk reserve on a disk with room"
+    assert not outcome["reserve_left"], "the full disk must have used up the disk reserve"
+    assert "deleted the disk reserve" in child.stderr

@@ -156,9 +156,14 @@ def test_immediate_stop_keeps_whole_batches(private_cluster: PrivateCluster, tmp
             child.wait(timeout=10)
     private_cluster.pg_ctl("start")
 
-    assert child.returncode == 1, stderr.decode()[-2000:]
-    # The child ends on the lost connection; the job row keeps `running` until the rerun's stale-job check.
-    assert b"OperationalError" in stderr or b"StoreError" in stderr, stderr.decode()[-2000:]
+    errors = stderr.decode()
+    assert child.returncode == 1, errors[-2000:]
+    # The child ends on the lost connection as a typed store error, never a bare driver error.
+    assert errors.splitlines()[-1] == "harvest failed: DatabaseUnavailableError database-unavailable", errors[-2000:]
+    assert "harvester.errors.DatabaseUnavailableError: source kab-uji: job " in errors, errors[-2000:]
+    # Its one try to store the failed state met the stopped server, so the row stays running until a stale check.
+    crashed_id = store.list_jobs("kab-uji", limit=1)[0].job_id
+    assert store.get_job(crashed_id).state is JobState.RUNNING
     survivors = stored_rows(store)
     expected = expected_hashes("Crash PostgreSQL")
     assert STOP_AFTER_RECORDS <= len(survivors) < RECORDS
@@ -171,10 +176,11 @@ def test_immediate_stop_keeps_whole_batches(private_cluster: PrivateCluster, tmp
     settings = Settings(data_dir=tmp_path, database_url=private_cluster.url, harvest_batch_size=BATCH_SIZE)
     services = RunnerServices(settings=settings, store=store, harmonizer=Harmonizer())
     rerun = run_harvest(services, fake_source(**options))
-    crashed = store.list_jobs("kab-uji", limit=2)[1]
+    crashed = store.get_job(crashed_id)
     store.close()
 
-    assert crashed.state in (JobState.FAILED, JobState.INTERRUPTED)
+    assert crashed.state is JobState.INTERRUPTED
+    assert [error.code for error in crashed.errors] == ["job-interrupted"]
     assert rerun.state is JobState.SUCCEEDED
     assert rerun.counts.withdrawn == 0
     assert rerun.counts.added == RECORDS - len(survivors)
