@@ -24,6 +24,7 @@ with `os._exit(137)` once n records are stored, for crash-recovery tests.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -69,7 +70,8 @@ class BatchIndexer(Protocol):
 
     The runner calls `prepare_document` in the mapping step (possibly in a
     forked worker), `index_prepared` after each committed batch and
-    `commit` once before it stores the job's final state.
+    `commit` once before it stores the job's final state. It forks its
+    mapping workers inside `fork_guard()`.
     """
 
     def __call__(self, dataset_ids: list[str]) -> None: ...
@@ -79,6 +81,8 @@ class BatchIndexer(Protocol):
     def index_prepared(self, dataset_ids: list[str], prepared: dict[str, Any]) -> None: ...
 
     def commit(self) -> None: ...
+
+    def fork_guard(self) -> contextlib.AbstractContextManager[None]: ...
 
 CRASH_ENVIRONMENT_VARIABLE = "HIMPUN_CRASH_AFTER_RECORDS"
 CRASH_EXIT_STATUS = 137
@@ -302,11 +306,11 @@ class _HarvestRun:
         workers = min(available_cpus(), MAX_MAPPING_WORKERS)
         if not connector.map_in_workers or workers < 2 or not can_fork():
             return None
-        if self.batch_indexer is not None:
-            # Release the index writer first: a forked worker would inherit its lock.
-            self.batch_indexer.commit()
-        return MappingPool(connector, self.harmonizer, self.source, workers=workers,
-                           max_in_flight=workers * POOL_CHUNKS_PER_WORKER, prepare_document=self.prepare_document)
+        # A worker forked while any job of this process has the index writer open would keep its lock.
+        guard = self.batch_indexer.fork_guard() if self.batch_indexer is not None else contextlib.nullcontext()
+        with guard:
+            return MappingPool(connector, self.harmonizer, self.source, workers=workers,
+                               max_in_flight=workers * POOL_CHUNKS_PER_WORKER, prepare_document=self.prepare_document)
 
     def close_pool(self) -> None:
         pool, self.pool = self.pool, None

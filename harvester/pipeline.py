@@ -7,6 +7,7 @@ series, and the datasets it changed are indexed again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -34,12 +35,10 @@ ProgressFactory = Callable[[SourceConfig], Progress | None]
 _DEDUPE_LOCK = threading.Lock()
 
 # Seconds a job's index changes may stay uncommitted. Zero commits (and
-# releases the writer lock) after every batch. Keeping the writer open across
-# batches is faster. But a mapping worker forked meanwhile, by this job or by
-# another scheduled job in the same process, inherits the lock and keeps it
-# until it exits. The next write of the index then waits and fails.
-# NOTE: a fork during another thread's batch write can still inherit the lock
-# for that moment; the writer is then busy for that job's duration.
+# releases the writer lock) after every batch, so each stored batch is
+# searchable at once. Mapping workers fork inside the index's fork guard,
+# which commits and keeps writers closed meanwhile, so a forked worker never
+# holds the writer lock whatever this interval is.
 COMMIT_INTERVAL_SECONDS = 0.0
 
 
@@ -95,6 +94,10 @@ class HarvestIndexer:
     def commit(self) -> None:
         self.index.commit()
         self._last_commit = time.monotonic()
+
+    def fork_guard(self) -> contextlib.AbstractContextManager[None]:
+        """Return the index's guard: pending changes committed and no writer open while it is held."""
+        return self.index.fork_guard()
 
 
 def make_indexer(services: Services) -> HarvestIndexer:

@@ -14,6 +14,7 @@ or withdrawn never leaks from a stale index.
 from __future__ import annotations
 
 import abc
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
@@ -143,6 +144,14 @@ class SearchIndex(abc.ABC):
     @abc.abstractmethod
     def delete(self, ids: Iterable[str]) -> None:
         """Remove documents by id. Visible after `commit()`."""
+
+    def fork_guard(self) -> contextlib.AbstractContextManager[None]:
+        """Return a context inside which this process may fork without a child inheriting a write lock.
+
+        This default has nothing to guard, because a backend behind a
+        network connection holds no lock in this process.
+        """
+        return contextlib.nullcontext()
 
     @abc.abstractmethod
     def commit(self) -> None:

@@ -12,6 +12,7 @@ current generation or its last commit changed, and reloads only then.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -136,6 +137,19 @@ class EmbeddedIndex(SearchIndex):
             writer = self._acquire_writer()
             for document_id in ids:
                 writer.delete_documents_by_term(fields.ID, document_id)
+
+    @contextlib.contextmanager
+    def fork_guard(self) -> Iterator[None]:
+        """Commit pending changes and keep every writer of this instance closed until the context exits.
+
+        tantivy's writer lock is an flock on a file in the index folder. A
+        process forked while a writer is open inherits that descriptor and
+        keeps the lock until it exits, so every later write here would wait
+        for the forked process.
+        """
+        with self._write_lock:
+            self.commit()
+            yield
 
     def commit(self) -> None:
         """Commit pending changes, wait for merges and release the writer lock."""

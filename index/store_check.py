@@ -10,6 +10,7 @@ checked against it with one query; a hit that is no longer public is dropped.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
@@ -51,6 +52,15 @@ class StoreCheckedIndex(SearchIndex):
 
     def index(self, documents: Iterable[IndexDocument]) -> IndexReport:
         return self.inner.index(documents)
+
+    def prepare(self, document: IndexDocument) -> Any:
+        return self.inner.prepare(document)
+
+    def index_prepared(self, prepared: Iterable[Any]) -> IndexReport:
+        return self.inner.index_prepared(prepared)
+
+    def fork_guard(self) -> contextlib.AbstractContextManager[None]:
+        return self.inner.fork_guard()
 
     def delete(self, ids: Iterable[str]) -> None:
         self.inner.delete(ids)
