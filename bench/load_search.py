@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -62,6 +63,7 @@ from index.embedded import EmbeddedIndex  # noqa: E402
 
 BATCH = 1000
 QUERY_COUNT = 200
+HARVEST_LOAD_LIMIT = 600.0  # seconds of load at most while a harvest or a scheduler round runs
 HUNG_SOURCES = 20
 HEALTHY_SOURCES = 5
 HUNG_DEADLINE_SECONDS = 10.0  # total deadline of each request to a silent peer
@@ -152,12 +154,12 @@ def start_server(data_dir: Path, port: int, limits: dict[str, str]) -> subproces
 
 
 async def client_loop(base: str, queries: list[str], tally: Tally, until: float, *, rate: float | None,
-                      local_address: str = "127.0.0.1") -> None:
-    """Send searches until `until`, back to back or at `rate` requests per second."""
+                      local_address: str = "127.0.0.1", running: Callable[[], bool] = lambda: True) -> None:
+    """Send searches until `until` or until `running()` is false, back to back or at `rate` requests per second."""
     client = KeepAliveClient(base, local_address=local_address)
     rng = random.Random()
     next_start = time.monotonic()
-    while time.monotonic() < until:
+    while time.monotonic() < until and running():
         if rate:
             next_start += 1 / rate
             await asyncio.sleep(max(0.0, next_start - time.monotonic()))
@@ -177,11 +179,15 @@ def report(label: str, tally: Tally, seconds: float) -> None:
           f"errors {errors} of {tally.requests} (statuses {dict(sorted(tally.statuses.items()))})")
 
 
-async def plain_load(base: str, queries: list[str], clients: int, seconds: float) -> Tally:
+async def plain_load(base: str, queries: list[str], clients: int, seconds: float,
+                     beside: multiprocessing.Process | None = None) -> tuple[Tally, float]:
+    """Load the search API for `seconds`, or only while `beside` runs; return the tally and the seconds it took."""
     tally = Tally()
-    until = time.monotonic() + seconds
-    await asyncio.gather(*(client_loop(base, queries, tally, until, rate=None) for _ in range(clients)))
-    return tally
+    started = time.monotonic()
+    running = beside.is_alive if beside is not None else (lambda: True)
+    await asyncio.gather(*(client_loop(base, queries, tally, started + seconds, rate=None, running=running)
+                           for _ in range(clients)))
+    return tally, time.monotonic() - started
 
 
 def harvest_in_background(data_dir: Path, records: int) -> multiprocessing.Process:
@@ -329,18 +335,20 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             try:
                 if arguments.scenario in ("all", "search"):
-                    tally = asyncio.run(plain_load(base, queries, arguments.clients, arguments.duration))
-                    report(f"search, {arguments.clients} clients", tally, arguments.duration)
+                    tally, seconds = asyncio.run(plain_load(base, queries, arguments.clients, arguments.duration))
+                    report(f"search, {arguments.clients} clients", tally, seconds)
                 if arguments.scenario in ("all", "harvest"):
                     harvest = harvest_in_background(data_dir, arguments.harvest_records)
-                    tally = asyncio.run(plain_load(base, queries, arguments.clients, arguments.duration))
-                    report(f"search during harvest, {arguments.clients} clients", tally, arguments.duration)
+                    tally, seconds = asyncio.run(plain_load(base, queries, arguments.clients, HARVEST_LOAD_LIMIT,
+                                                            beside=harvest))
+                    report(f"search during harvest, {arguments.clients} clients, {seconds:.0f} s", tally, seconds)
                     harvest.join(timeout=600)
                 if arguments.scenario in ("all", "hung"):
                     round_process = hung_sources_in_background(data_dir, arguments.harvest_records // HEALTHY_SOURCES)
-                    tally = asyncio.run(plain_load(base, queries, arguments.clients, arguments.duration))
+                    tally, seconds = asyncio.run(plain_load(base, queries, arguments.clients, HARVEST_LOAD_LIMIT,
+                                                            beside=round_process))
                     report(f"search while {HUNG_SOURCES} hung and {HEALTHY_SOURCES} healthy sources run, "
-                           f"{arguments.clients} clients", tally, arguments.duration)
+                           f"{arguments.clients} clients, {seconds:.0f} s", tally, seconds)
                     round_process.join(timeout=600)
             finally:
                 server.terminate()
