@@ -34,12 +34,14 @@ ProgressFactory = Callable[[SourceConfig], Progress | None]
 # in one transaction, so the last one wins and the next pass repairs a stale plan.
 _DEDUPE_LOCK = threading.Lock()
 
-# Seconds a job's index changes may stay uncommitted. Zero commits (and
-# releases the writer lock) after every batch, so each stored batch is
-# searchable at once. Mapping workers fork inside the index's fork guard,
-# which commits and keeps writers closed meanwhile, so a forked worker never
-# holds the writer lock whatever this interval is.
-COMMIT_INTERVAL_SECONDS = 0.0
+# Seconds a job's index changes may stay uncommitted, so stored records become
+# searchable at most this long after their batch. Keeping the writer open
+# across batches nearly doubled a first harvest with indexing on two cores
+# (bench/harvest_throughput.py). Mapping workers fork inside the index's fork
+# guard, which commits and keeps writers closed meanwhile, so a forked worker
+# never inherits the writer lock. Other processes that write the index (the
+# admin API, `himpun index check --repair`) wait for the next commit.
+COMMIT_INTERVAL_SECONDS = 2.0
 
 
 @dataclass(slots=True)
