@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 
 from harvester.model import PublishedDataset
 from index.base import MAX_OFFSET, MAX_ROWS, SearchQuery
-from publish.ckan_package import organization_from_facet, package_dict
+from publish.ckan_package import organization_from_facet, organization_name, package_dict
 from publish.ckan_query import SearchPlan, parse_facet_fields, parse_fq, parse_q, parse_sort
 from publish.errors import PublicApiError
 
@@ -160,10 +160,12 @@ def _search_facets(result_facets: dict[str, Any], facets: dict[str, str]) -> tup
     detailed: dict[str, Any] = {}
     for name, facet in facets.items():
         counts = result_facets.get(facet, [])
-        flat[name] = {item.key: item.count for item in counts}
+        # CKAN reports organizations by name; owner_org and the other fields by their value.
+        key = organization_name if name == "organization" else str
+        flat[name] = {key(item.key): item.count for item in counts}
         detailed[name] = {
             "title": name,
-            "items": [{"name": item.key, "display_name": item.label, "count": item.count} for item in counts],
+            "items": [{"name": key(item.key), "display_name": item.label, "count": item.count} for item in counts],
         }
     return flat, detailed
 
@@ -194,6 +196,7 @@ def package_search(request: Request) -> JSONResponse:
     plan = SearchPlan()
     parse_q(params.get("q"), plan)
     parse_fq(params.get("fq"), plan)
+    _resolve_organizations(request, plan)
     sort = parse_sort(params.get("sort"))
     facets = parse_facet_fields(params.get("facet.field"))
     rows = _integer(request, "rows", DEFAULT_CKAN_ROWS, MAX_CKAN_ROWS)
@@ -250,6 +253,15 @@ def _organizations(request: Request) -> list[Any]:
     return counts
 
 
+def _resolve_organizations(request: Request, plan: SearchPlan) -> None:
+    """Replace organization names in the publisher filter by the publisher keys the index filters on."""
+    values = plan.filters.get("publisher")
+    if not values:
+        return
+    keys = {organization_name(facet.key): facet.key for facet in _organizations(request)}
+    plan.filters["publisher"] = [keys.get(value, value) for value in values]
+
+
 def organization_list(request: Request) -> JSONResponse:
     """List the Walidata that publish public datasets; all_fields=true for details."""
     all_fields = request.query_params.get("all_fields", "false").lower() in ("true", "1", "yes")
@@ -257,15 +269,15 @@ def organization_list(request: Request) -> JSONResponse:
     if all_fields:
         result: list[Any] = [organization_from_facet(facet, with_count=True) for facet in counts]
     else:
-        result = [facet.key for facet in counts]
+        result = [organization_name(facet.key) for facet in counts]
     return _success(request, "organization_list", result)
 
 
 def organization_show(request: Request) -> JSONResponse:
-    """Return one Walidata by id."""
+    """Return one Walidata by id or name."""
     name = request.query_params.get("id") or ""
     for facet in _organizations(request):
-        if facet.key == name:
+        if name in (facet.key, organization_name(facet.key)):
             return _success(request, "organization_show", organization_from_facet(facet, with_count=True))
     raise PublicApiError(404, f"Organisasi {name!r} tidak ditemukan", f"organization {name!r} not found",
                          code="not-found")

@@ -8,12 +8,13 @@ alone because CKAN's spatial extension reads it as GeoJSON.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from harvester.model import Agent, Distribution, PublishedDataset
 from index.base import FacetCount
 
-__all__ = ["organization_dict", "organization_from_facet", "organization_key", "package_dict"]
+__all__ = ["organization_dict", "organization_from_facet", "organization_key", "organization_name", "package_dict"]
 
 # SPDX ids of licences that meet the Open Definition, for CKAN's `isopen`.
 OPEN_LICENCES = frozenset({
@@ -31,15 +32,30 @@ def _time(value: dt.datetime | None) -> str | None:
     return value.isoformat()
 
 
+_NAME_UNSAFE = re.compile(r"[^a-z0-9_]+")
+
+
 def organization_key(agent: Agent) -> str:
     """Return the organization name CKAN clients see: the register id, else the name, as the publisher facet keys it."""
     return agent.identifier or agent.name
 
 
+def organization_name(key: str) -> str:
+    """Return `key` as a CKAN organization name: lowercase letters, digits, "-" and "_", 2 to 100 characters.
+
+    CKAN clients and harvesters validate names with that pattern, and
+    publisher keys such as "kemendagri:11" or "Dinas Kesehatan" do not match it.
+    """
+    name = _NAME_UNSAFE.sub("-", key.lower()).strip("-")[:100].rstrip("-")
+    if len(name) >= 2:
+        return name
+    return f"org-{name}".rstrip("-")
+
+
 def organization_dict(key: str, title: str, package_count: int | None = None) -> dict[str, Any]:
     organization: dict[str, Any] = {
         "id": key,
-        "name": key,
+        "name": organization_name(key),
         "title": title,
         "display_name": title,
         "type": "organization",

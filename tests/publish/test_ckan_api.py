@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.publish.conftest import Catalog
@@ -121,6 +123,28 @@ def test_organization_list_names_and_all_fields(catalog: Catalog) -> None:
     assert "kabupaten-kampar" in names
     assert [organization["name"] for organization in full] == names
     assert all(organization["package_count"] > 0 for organization in full)
+
+
+def test_organization_names_match_ckan_pattern(catalog: Catalog) -> None:
+    full = _result(catalog.client.get("/api/3/action/organization_list", params={"all_fields": "true"}))
+
+    names = [organization["name"] for organization in full]
+    assert [name for name in names if not re.fullmatch(r"[a-z0-9_-]{2,100}", name)] == []
+    assert {"id": "99 99/ä", "name": "99-99"}.items() <= next(
+        organization for organization in full if organization["id"] == "99 99/ä").items()
+
+
+def test_unsafe_organization_found_by_name_and_id(catalog: Catalog) -> None:
+    by_name = _result(catalog.client.get("/api/3/action/organization_show", params={"id": "99-99"}))
+    by_id = _result(catalog.client.get("/api/3/action/organization_show", params={"id": "99 99/ä"}))
+    search = _result(catalog.client.get("/api/3/action/package_search", params={
+        "fq": "organization:99-99", "facet.field": '["organization"]', "rows": 10}))
+
+    assert by_name == by_id
+    assert search["count"] == 1
+    assert search["results"][0]["organization"]["name"] == "99-99"
+    assert search["results"][0]["owner_org"] == "99 99/ä"
+    assert search["facets"]["organization"] == {"99-99": 1}
 
 
 def test_status_show(catalog: Catalog) -> None:
