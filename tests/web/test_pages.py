@@ -110,6 +110,15 @@ def test_restricted_record_absent_everywhere(client: TestClient) -> None:
         assert RESTRICTED_CANARY not in client.get(path).text, path
 
 
+def test_robots_points_to_sitemap(client: TestClient) -> None:
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    assert "Disallow: /admin/" in response.text
+    assert response.text.rstrip().endswith("/sitemap.xml")
+
+
 def test_sitemap_lists_public_pages(client: TestClient, catalog: Catalog) -> None:
     response = client.get("/sitemap.xml")
     assert response.headers["content-type"].startswith("application/xml")

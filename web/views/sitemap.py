@@ -1,11 +1,11 @@
-"""sitemap.xml listing the page of every public dataset."""
+"""sitemap.xml listing the page of every public dataset, and robots.txt pointing crawlers at it."""
 
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from web.deps import get_services
 
@@ -40,3 +40,11 @@ def sitemap(request: Request) -> Response:
 
     lines.append("</urlset>")
     return Response("\n".join(lines) + "\n", media_type="application/xml")
+
+
+@router.get("/robots.txt", name="web_robots")
+def robots(request: Request) -> PlainTextResponse:
+    """Send crawlers to the sitemap, and keep them out of operator pages and endless search-filter URLs."""
+    base = get_services(request).settings.base_url.rstrip("/")
+    return PlainTextResponse("User-agent: *\nDisallow: /admin/\nDisallow: /*?\n\n"
+                             f"Sitemap: {base}/sitemap.xml\n")
