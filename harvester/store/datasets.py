@@ -86,6 +86,12 @@ class DatasetsMixin(StoreBase):
         with self._read() as connection:
             return set(connection.execute(query).scalars())
 
+    def dataset_id_at(self, position: int, public_only: bool = True) -> str | None:
+        """Return the id at `position` (from 0) in id order, or None past the end; pages of a sitemap start there."""
+        query = _filtered(sa.select(DATASET.c.id), public_only, None).order_by(DATASET.c.id).offset(position).limit(1)
+        with self._read() as connection:
+            return connection.execute(query).scalar_one_or_none()
+
     def count_datasets(self, public_only: bool = False, modified_since: dt.datetime | None = None) -> int:
         """Return how many datasets `iter_datasets` would yield with the same filters."""
         query = _filtered(sa.select(sa.func.count()).select_from(DATASET), public_only, modified_since)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.catalog import RESTRICTED_CANARY, Catalog
+from web.views import sitemap as sitemap_view
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
@@ -124,6 +126,24 @@ def test_sitemap_lists_public_pages(client: TestClient, catalog: Catalog) -> Non
     assert response.headers["content-type"].startswith("application/xml")
     public = catalog.services.store.count_datasets(public_only=True)
     assert response.text.count("<loc>") == public
+
+
+def test_large_catalogue_gets_sitemap_index(client: TestClient, catalog: Catalog,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sitemap_view, "MAX_SITEMAP_URLS", 3)
+    public = catalog.services.store.count_datasets(public_only=True)
+    files = -(-public // 3)
+
+    index = client.get("/sitemap.xml").text
+    pages = [client.get(f"/sitemap-{number}.xml") for number in range(1, files + 1)]
+
+    assert "<sitemapindex" in index
+    assert index.count("<sitemap>") == files
+    assert [page.status_code for page in pages] == [200] * files
+    locations = [location for page in pages for location in re.findall(r"<loc>([^<]+)</loc>", page.text)]
+    assert len(locations) == len(set(locations)) == public
+    assert client.get("/sitemap-0.xml").status_code == 404
+    assert client.get(f"/sitemap-{files + 1}.xml").status_code == 404
 
 
 def test_hostile_titles_render_inert(client: TestClient, catalog: Catalog) -> None:
