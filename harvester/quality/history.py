@@ -29,9 +29,18 @@ class GroupScore(BaseModel):
 
 
 class QualitySnapshot(BaseModel):
+    """The mean scores of one day.
+
+    `public_only` is true for snapshots that scored only the public
+    datasets, the ones the public site lists. Snapshots written before it
+    existed also scored withdrawn datasets, such as the copies that the
+    dedupe stage merged into another dataset, so they load as false.
+    """
+
     day: dt.date
     overall: float
     datasets: int
+    public_only: bool = False
     by_publisher: list[GroupScore] = Field(default_factory=list)
     by_creator: list[GroupScore] = Field(default_factory=list)
 
@@ -50,18 +59,24 @@ def _group_scores(totals: Mapping[tuple[str, str], list[int]]) -> list[GroupScor
 
 def compute_snapshot(datasets: Iterable[PublishedDataset], day: dt.date,
                      link_results: Mapping[str, LinkCheckResult] | None = None) -> QualitySnapshot:
-    """Score every dataset and average the percentages per Walidata and per OPD."""
+    """Score every public dataset and average the percentages per Walidata and per OPD.
+
+    Datasets that are not public (withdrawn, quarantined or restricted) are
+    skipped, so the counts match those of the public search page.
+    """
     by_publisher: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_creator: dict[tuple[str, str], list[int]] = defaultdict(list)
     percents: list[int] = []
     for dataset in datasets:
+        if not dataset.is_public:
+            continue
         percent = score(dataset, link_results).percent
         percents.append(percent)
         by_publisher[_agent_key(dataset.record.publisher)].append(percent)
         by_creator[_agent_key(dataset.record.creator)].append(percent)
 
     overall = round(sum(percents) / len(percents), 1) if percents else 0.0
-    return QualitySnapshot(day=day, overall=overall, datasets=len(percents),
+    return QualitySnapshot(day=day, overall=overall, datasets=len(percents), public_only=True,
                            by_publisher=_group_scores(by_publisher), by_creator=_group_scores(by_creator))
 
 

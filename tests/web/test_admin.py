@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from babel.numbers import format_decimal
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from harvester.jobs import JobState
 from tests.web.catalog import Catalog, needs_review_job
@@ -107,3 +109,53 @@ def test_logout_ends_session(operator: TestClient) -> None:
     operator.post("/admin/logout")
     assert operator.get("/admin/", follow_redirects=False).status_code == 303
 
+
+
+def test_harmonization_page_shows_tables(operator: TestClient, catalog: Catalog) -> None:
+    from harvester.harmonize.report import harmonize_report
+
+    report = harmonize_report(catalog.services.store, catalog.source.id)
+    page = operator.get("/admin/sources/satudata-aceh/harmonization?lang=id").text
+    assert "<dl" not in page
+    for raw_key in ("source_id", "covered", "total"):
+        assert raw_key not in page
+    assert "Cakupan per kolom" in page
+    assert page.count('<table class="data-table">') >= 2
+
+    topic = report.coverage["topic"]
+    percent = format_decimal(round(topic.ratio * 100, 1), locale="id")
+    row = re.search(r'<th scope="row">(?:<a [^>]+>)?Topik(?:</a>)?</th>\s*<td>(\d+)</td><td>(\d+)</td><td>([^<]+)</td>',
+                    page)
+    assert row is not None
+    assert row.groups() == (str(topic.covered), str(topic.total), f"{percent}%")
+
+    assert report.values
+    first = report.values[0]
+    assert f"<td>{first.count}</td>" in page
+    assert f"<td>{escape(first.value)}</td>" in page
+
+
+def test_harmonization_page_in_english(operator: TestClient) -> None:
+    page = operator.get("/admin/sources/satudata-aceh/harmonization?lang=en").text
+    assert "Coverage per field" in page
+    assert "Values to map" in page
+    assert "Cakupan per kolom" not in page
+
+
+def test_quality_dashboard_counts_public_datasets(operator: TestClient, catalog: Catalog) -> None:
+    import datetime as dt
+
+    from harvester.quality.history import QualityHistory, QualitySnapshot
+    from web.admin.quality import QUALITY_HISTORY_FILE
+
+    # A snapshot of today in the old format, which also counted withdrawn datasets.
+    history = QualityHistory(catalog.services.settings.data_dir / QUALITY_HISTORY_FILE)
+    stale = QualitySnapshot(day=dt.datetime.now(dt.UTC).date(), overall=10.0, datasets=9999)
+    history.path.write_text(f"[{stale.model_dump_json(exclude={'public_only'})}]", encoding="utf-8")
+
+    public = catalog.services.store.count_datasets(public_only=True)
+    page = operator.get("/admin/quality?lang=id").text
+    assert f"dari {public} dataset publik" in page
+    assert "9999" not in page
+    assert history.load()[-1].datasets == public
+    assert history.load()[-1].public_only

@@ -126,3 +126,14 @@ def test_history_keeps_one_snapshot_per_day(tmp_path, catalog: Catalog) -> None:
     snapshots = history.load()
     assert [snapshot.day for snapshot in snapshots] == [dt.date(2025, 1, 1), dt.date(2025, 1, 2)]
     assert snapshots[-1].datasets == 3
+
+
+def test_snapshot_skips_withdrawn_datasets() -> None:
+    from harvester.model import DatasetStatus
+
+    public = complete_dataset()
+    withdrawn = complete_dataset().model_copy(update={"id": "d2", "status": DatasetStatus.WITHDRAWN})
+    snapshot = compute_snapshot([public, withdrawn], dt.date(2025, 1, 1))
+    assert snapshot.datasets == 1
+    assert snapshot.public_only
+    assert [group.datasets for group in snapshot.by_publisher] == [1]

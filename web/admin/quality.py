@@ -1,4 +1,4 @@
-"""The quality dashboard: mean score per Walidata and per OPD, now and over time."""
+"""The quality dashboard: mean score of the public datasets per Walidata and per OPD, now and over time."""
 
 from __future__ import annotations
 
@@ -29,16 +29,17 @@ def quality_history(request: Request) -> QualityHistory:
 def quality_page(request: Request, session: dict[str, str] = Depends(require_operator)) -> Response:
     services = get_services(request)
     history = quality_history(request)
-    snapshots = history.load()
+    # Older snapshots also counted withdrawn datasets; mixing them in would skew the trend.
+    snapshots = [snapshot for snapshot in history.load() if snapshot.public_only]
     today = dt.datetime.now(dt.UTC).date()
 
-    # The first view of a day scores the whole store once and records the result.
+    # The first view of a day scores the public datasets once and records the result.
     # TODO: move the daily snapshot into the scheduler so no page view pays for it.
     if not snapshots or snapshots[-1].day != today:
         links = LinkCheckStore(services.settings.data_dir / LINK_CHECK_FILE).load()
-        snapshot = compute_snapshot(services.store.iter_datasets(public_only=False), today, links)
+        snapshot = compute_snapshot(services.store.iter_datasets(public_only=True), today, links)
         history.record(snapshot)
-        snapshots = history.load()
+        snapshots = [snapshot for snapshot in history.load() if snapshot.public_only]
 
     latest = snapshots[-1]
     context = {

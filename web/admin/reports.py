@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
-from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel
 from starlette.responses import RedirectResponse, Response
 
 from harvester.dedupe.decisions import parse_record_reference
 from harvester.dedupe.report import duplicates_report
 from harvester.dedupe.store_ops import save_decision
 from harvester.errors import ConfigError
+from harvester.harmonize.report import FieldCoverage, HarmonizeReport, ValueCount, harmonize_report
 from harvester.pipeline import dedupe_and_index
 from web.admin.auth import check_csrf, require_operator
 from web.deps import get_services
@@ -26,28 +23,43 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/admin")
 
 
-def _optional_function(module_name: str, function_name: str) -> Callable[..., Any] | None:
-    """Return `module_name.function_name` when that module exists and defines it, else None."""
-    if importlib.util.find_spec(module_name.rpartition(".")[0]) is None:
-        return None
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, function_name, None)
+# Finding fields named after the record field that have a coverage row under another name.
+COVERAGE_FIELD_OF_FINDING = {"spatial": "region", "publisher": "walidata", "creator": "opd", "theme": "topic"}
+# Rows shown per field; a source with more distinct values gets a note with the remainder.
+MAX_VALUES_PER_FIELD = 200
 
 
-def _plain(value: Any) -> Any:
-    """Turn a report object into dicts, lists and scalars for the generic report template."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if hasattr(value, "__dataclass_fields__"):
-        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
-    if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_plain(item) for item in value]
-    return value
+@dataclass
+class FieldSection:
+    """One field of the report: its coverage, when measured, and the values that need a mapping."""
+
+    field: str
+    coverage: FieldCoverage | None
+    values: list[ValueCount]
+    hidden: int = 0
+    # Distinct values that an operator can fix with a mapping; inferred values are not errors.
+    to_map: int = 0
+
+    @property
+    def percent(self) -> float:
+        return round(self.coverage.ratio * 100, 1) if self.coverage else 0.0
+
+
+def field_sections(report: HarmonizeReport) -> list[FieldSection]:
+    """Group the report per field: the coverage fields first, then fields that only have findings."""
+    values: dict[str, list[ValueCount]] = {}
+    for value in report.values:
+        values.setdefault(COVERAGE_FIELD_OF_FINDING.get(value.field, value.field), []).append(value)
+
+    names = list(report.coverage) + sorted(name for name in values if name not in report.coverage)
+    sections = []
+    for name in names:
+        field_values = values.get(name, [])
+        sections.append(FieldSection(field=name, coverage=report.coverage.get(name),
+                                     values=field_values[:MAX_VALUES_PER_FIELD],
+                                     hidden=max(0, len(field_values) - MAX_VALUES_PER_FIELD),
+                                     to_map=sum(1 for value in field_values if value.kind != "inferred")))
+    return sections
 
 
 @router.get("/sources/{source_id}/harmonization", name="admin_harmonization")
@@ -57,10 +69,8 @@ def harmonization_page(request: Request, source_id: str,
     if source_id not in {source.id for source in services.sources}:
         raise HTTPException(status_code=404, detail=f"source {source_id} is not configured")
 
-    # TODO: drop the availability check once harvester.harmonize.report ships harmonize_report.
-    harmonize_report = _optional_function("harvester.harmonize.report", "harmonize_report")
-    report = _plain(harmonize_report(services.store, source_id)) if harmonize_report else None
-    context = {"source_id": source_id, "report": report, "available": harmonize_report is not None,
+    report = harmonize_report(services.store, source_id)
+    context = {"source_id": source_id, "records": report.records, "sections": field_sections(report),
                "session": session}
     return render(request, "admin/harmonization.html", context)
 

@@ -16,8 +16,8 @@ from harvester.quality import LinkCheckStore, score
 from harvester.quality.linkcheck import LINK_CHECK_FILE
 from web.deps import get_services
 from web.jsonld import schema_org_dataset
+from web.labels import vocabulary_labels
 from web.templating import render
-
 
 
 def source_names(request: Request) -> dict[str, str]:
@@ -33,9 +33,13 @@ def dataset_html(request: Request, dataset: PublishedDataset) -> Response:
     links = LinkCheckStore(settings.data_dir / LINK_CHECK_FILE).load()
     page_url = f"{settings.base_url.rstrip('/')}/dataset/{dataset.id}"
 
+    labels = vocabulary_labels(request)
+    record = dataset.record
     context = {
         "dataset": dataset,
-        "record": dataset.record,
+        "record": record,
+        "themes": labels.shown_themes(record.themes),
+        "frequency": labels.frequency(record.frequency) if record.frequency else None,
         "quality": score(dataset, links),
         "source_names": source_names(request),
         "json_ld": schema_org_dataset(dataset, page_url),

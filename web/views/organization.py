@@ -7,8 +7,9 @@ from starlette.responses import HTMLResponse
 
 from index.base import SearchQuery
 from web.deps import get_services
+from web.labels import vocabulary_labels
 from web.templating import render
-from web.views.search import page_numbers
+from web.views.search import labelled_facets, last_page_number, page_numbers
 from web.views.search_params import ROWS_PER_PAGE, SearchParams
 
 router = APIRouter()
@@ -18,7 +19,7 @@ def _organization_page(request: Request, facet: str, key: str, template_kind: st
     params = SearchParams.from_query(request.query_params)
     query = SearchQuery(filters={facet: [key]}, sort="modified_desc", offset=(params.page - 1) * ROWS_PER_PAGE,
                         rows=ROWS_PER_PAGE, facets=[facet, "theme", "format"], public_only=True)
-    result = get_services(request).index.search(query)
+    result = labelled_facets(get_services(request).index.search(query), vocabulary_labels(request))
     labels = [count.label for count in result.facets.get(facet, []) if count.key == key]
     if result.total == 0 or not labels:
         raise HTTPException(status_code=404, detail="Not Found")
@@ -31,7 +32,8 @@ def _organization_page(request: Request, facet: str, key: str, template_kind: st
         "result": result,
         "params": params,
         "pages": page_numbers(params.page, result.total),
-        "last_page": max(1, -(-result.total // ROWS_PER_PAGE)),
+        "last_page": last_page_number(result.total),
+        "past_end": params.page > last_page_number(result.total),
         "search_url": SearchParams().with_filter(facet, key),
     }
     return render(request, "organization.html", context)
