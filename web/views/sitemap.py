@@ -41,11 +41,11 @@ def sitemap_file(request: Request, number: int) -> Response:
     """List the public dataset pages of one sitemap file, MAX_SITEMAP_URLS of them in id order."""
     if number < 1:
         raise HTTPException(status_code=404)
-    after_id = None
-    if number > 1:
-        after_id = get_services(request).store.dataset_id_at((number - 1) * MAX_SITEMAP_URLS - 1)
-        if after_id is None:
-            raise HTTPException(status_code=404)
+    store = get_services(request).store
+    first = (number - 1) * MAX_SITEMAP_URLS
+    if store.dataset_id_at(first) is None:
+        raise HTTPException(status_code=404)
+    after_id = store.dataset_id_at(first - 1) if number > 1 else None
     return _urlset(request, after_id=after_id)
 
 
