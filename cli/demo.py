@@ -14,9 +14,9 @@ import typer
 
 from cli.harvest import run_round_with_progress, serve_app
 from cli.output import console
+from cli.services import open_services_or_exit
 from demo.__main__ import demo_config
 from demo.portals import serve_portals
-from harvester.services import open_services
 from harvester.settings import DEFAULT_CONFIG_DIR, load_settings
 
 DEMO_SOURCES = DEFAULT_CONFIG_DIR / "demo" / "sources.yaml"
@@ -41,7 +41,7 @@ def demo(
             egress_allowlist=[portal_address],
             base_url=f"http://{host}:{port}",
         )
-        services = open_services(settings)
+        services = open_services_or_exit(settings)
         try:
             console.print(f"Simulator portal / portal simulators: {portal_url}")
             sources = [source for source in services.sources if source.enabled]

@@ -6,12 +6,12 @@ import typer
 from rich.table import Table
 
 from cli.output import console
+from cli.services import open_services_or_exit
 from harvester.dedupe.decisions import parse_record_reference
 from harvester.dedupe.overlaps import collection_overlaps
 from harvester.dedupe.store_ops import list_matches, list_series, save_decision
 from harvester.errors import ConfigError
 from harvester.pipeline import dedupe_and_index
-from harvester.services import open_services
 from harvester.settings import load_settings
 
 app = typer.Typer(help="Duplikat dan seri / duplicates and series.", no_args_is_help=True)
@@ -20,7 +20,7 @@ app = typer.Typer(help="Duplikat dan seri / duplicates and series.", no_args_is_
 @app.command("run")
 def run_command() -> None:
     """Gabungkan duplikat sekarang / merge duplicates and group series now."""
-    services = open_services(load_settings())
+    services = open_services_or_exit(load_settings())
     try:
         report = dedupe_and_index(services)
     finally:
@@ -36,7 +36,7 @@ def report_command(
     series: bool = typer.Option(False, "--series", help="Tampilkan seri dataset / list dataset series instead of clusters."),
 ) -> None:
     """Laporan duplikat / list merged clusters with their scores and reasons."""
-    services = open_services(load_settings())
+    services = open_services_or_exit(load_settings())
     try:
         console.print(_series_table(services.store) if series else _cluster_table(services.store, limit))
     finally:
@@ -46,7 +46,7 @@ def report_command(
 @app.command("overlaps")
 def overlaps_command() -> None:
     """Data sama dari beberapa OPD / the same data collected by several OPD, per region."""
-    services = open_services(load_settings())
+    services = open_services_or_exit(load_settings())
     try:
         overlaps = collection_overlaps(services.store)
     finally:
@@ -85,7 +85,7 @@ def _decide(left: str, right: str, decision: str) -> None:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(code=2) from error
 
-    services = open_services(load_settings())
+    services = open_services_or_exit(load_settings())
     try:
         save_decision(services.store, left_key, right_key, decision, actor="cli")
         report = dedupe_and_index(services)

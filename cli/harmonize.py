@@ -6,9 +6,9 @@ import json
 
 import typer
 
+from cli.services import open_services_or_exit
 from harvester.harmonize.reapply import reapply
 from harvester.harmonize.report import HarmonizeReport, harmonize_report
-from harvester.services import open_services
 from harvester.settings import load_settings
 from index.sync import sync_datasets
 
@@ -48,7 +48,7 @@ def report_command(
     as_json: bool = typer.Option(False, "--json", help="Cetak JSON / print the report as JSON."),
 ) -> None:
     """Cakupan per kolom dan nilai tak terpetakan / coverage per field and unmapped values."""
-    services = open_services(load_settings())
+    services = open_services_or_exit(load_settings())
     try:
         if source is not None:
             services.source(source)
@@ -71,7 +71,7 @@ def apply_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Hitung saja / count changes without writing."),
 ) -> None:
     """Harmonisasi ulang dari salinan mentah / re-harmonize stored records from their raw copies."""
-    services = open_services(load_settings())
+    services = open_services_or_exit(load_settings())
     try:
         sources = [services.source(source)] if source else services.sources
         for config in sources:

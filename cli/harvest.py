@@ -10,12 +10,13 @@ import typer
 import uvicorn
 
 from cli.output import console, describe_counts, harvest_progress, summary_table
-from harvester.errors import HimpunError
+from cli.services import exit_invalid_config, open_services_or_exit
+from harvester.errors import ConfigError
 from harvester.jobs import JobCounts, JobState
 from harvester.pipeline import RoundReport, dedupe_and_index, harvest_round, make_indexer
-from harvester.services import Services, open_services
+from harvester.services import Services
 from harvester.settings import Settings, load_settings
-from harvester.sources import SourceConfig
+from harvester.sources import SourceConfig, problem_line
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def harvest(
     full: bool = typer.Option(False, "--full", help="Panen penuh / list every record instead of only changes."),
 ) -> None:
     """Panen sumber / harvest sources now and print a summary per source."""
-    services = _open_or_exit(load_settings())
+    services = open_services_or_exit(load_settings())
     try:
         report = run_round_with_progress(services, select_sources(services, sources), dry_run=dry_run,
                                          max_records=max_records, full=full)
@@ -85,7 +86,11 @@ def serve(
 ) -> None:
     """Jalankan situs dan API / serve the search pages, the feed and the APIs."""
     settings = load_settings()
-    serve_app(settings, host or settings.host, port or settings.port)
+    services = open_services_or_exit(settings)
+    try:
+        serve_app(settings, host or settings.host, port or settings.port, services=services)
+    finally:
+        services.close()
 
 
 def serve_app(settings: Settings, host: str, port: int, services: Services | None = None) -> None:
@@ -106,7 +111,8 @@ def run(
     from scheduler import start_scheduler
 
     settings = load_settings()
-    services = _open_or_exit(settings)
+    services = open_services_or_exit(settings)
+    _check_schedules_or_exit(services)
     handle = start_scheduler(services, indexer=make_indexer(services),
                              after_job=lambda: dedupe_and_index(services))
     try:
@@ -119,17 +125,28 @@ def run(
         services.close()
 
 
+def _check_schedules_or_exit(services: Services) -> None:
+    """Build the trigger of every scheduled source before the scheduler starts, naming the source that fails.
+
+    Loading checks the sources file, but sources created through the admin
+    API are read from the store without that check.
+    """
+    from scheduler import trigger_for
+
+    for source in services.sources:
+        if not source.enabled or source.schedule is None:
+            continue
+        try:
+            trigger_for(source.schedule)
+        except (ConfigError, ValueError) as error:
+            services.close()
+            line = problem_line(source.id, ("schedule",), str(error), source.schedule.model_dump(exclude_none=True))
+            exit_invalid_config(ConfigError(line))
+
+
 def _wait_for_signal() -> None:
     stop = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: stop.set())
     console.print("Penjadwal berjalan; Ctrl+C untuk berhenti / scheduler running; Ctrl+C to stop.")
     stop.wait()
-
-
-def _open_or_exit(settings: Settings) -> Services:
-    try:
-        return open_services(settings)
-    except HimpunError as error:
-        console.print(f"[red]Gagal membuka layanan / failed to open services:[/red] {error}")
-        raise typer.Exit(code=2) from error

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from cli.services import open_services_or_exit
 from harvester.errors import ConflictError
 from harvester.jobs import JobReport, JobState
-from harvester.services import Services, open_services
+from harvester.services import Services
 from harvester.settings import load_settings
 from harvester.store.review import approve_job, reject_job
 from index.sync import sync_datasets
@@ -15,7 +16,7 @@ app = typer.Typer(help="Job panen / harvest jobs.", no_args_is_help=True)
 
 
 def _services() -> Services:
-    return open_services(load_settings())
+    return open_services_or_exit(load_settings())
 
 
 def _line(job: JobReport) -> str:

@@ -7,9 +7,9 @@ import itertools
 import typer
 
 from cli.output import console
+from cli.services import open_services_or_exit
 from harvester.http import HttpClient
 from harvester.quality.linkcheck import LINK_CHECK_FILE, LinkCheckStore, check_dataset_links
-from harvester.services import open_services
 from harvester.settings import load_settings
 
 app = typer.Typer(help="Kualitas metadata / metadata quality.", no_args_is_help=True)
@@ -22,7 +22,7 @@ def check_links(
 ) -> None:
     """Periksa tautan distribusi / check distribution URLs through the harvest HTTP client."""
     settings = load_settings()
-    services = open_services(settings)
+    services = open_services_or_exit(settings)
     try:
         datasets = (dataset for dataset in services.store.iter_datasets(public_only=True)
                     if source is None or any(copy.source_id == source for copy in dataset.sources))
