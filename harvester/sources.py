@@ -10,8 +10,9 @@ one line per problem in the form `source <id>: field <field>: <message>
 (value: <value>)`. Besides the model, the file checks the URL scheme and
 host, the region code against the shipped reference data, the cron
 expression with APScheduler and the family against the connector registry.
-Sources created through the admin API pass the admin API's own checks
-instead (server/admin/source_checks.py).
+Sources created through the admin API pass the admin API's own URL and
+cron checks (server/admin/source_checks.py), which are stricter, and the
+same region check.
 """
 
 from __future__ import annotations
@@ -196,8 +197,11 @@ def _url_problem(url: str, family: str, options: dict[str, Any]) -> str | None:
     return "harus URL http atau https dengan host / must be an http or https URL with a host"
 
 
-def _normalized_region(value: str) -> tuple[str | None, str | None]:
-    """Return the dotted Kemendagri 2025 code of `value` and None, or None and the problem."""
+def normalized_region(value: str) -> tuple[str | None, str | None]:
+    """Return the dotted Kemendagri 2025 code of `value` and None, or None and the problem.
+
+    The sources file and the admin API both accept a region through this check.
+    """
     regions = _shipped_regions()
     code = value.strip()
     if regions.get(code) is not None:
@@ -243,7 +247,7 @@ def _value_problems(label: str, values: dict[str, Any]) -> list[str]:
         problems.append(problem_line(label, ("family",), problem, family))
     if isinstance(url, str) and (problem := _url_problem(url, str(family), options)):
         problems.append(problem_line(label, ("url",), problem, url))
-    if isinstance(region, str) and (problem := _normalized_region(region)[1]):
+    if isinstance(region, str) and (problem := normalized_region(region)[1]):
         problems.append(problem_line(label, ("region",), problem, region))
     if isinstance(cron, str) and (problem := _cron_problem(cron)):
         problems.append(problem_line(label, ("schedule", "cron"), problem, cron))
@@ -258,7 +262,7 @@ def check_values(source: SourceConfig) -> tuple[SourceConfig, list[str]]:
     """
     problems = _value_problems(source.id, source.model_dump(include={"family", "url", "region", "schedule", "options"}))
     if not problems and source.region is not None:
-        region, _ = _normalized_region(source.region)
+        region, _ = normalized_region(source.region)
         if region != source.region:
             source = source.model_copy(update={"region": region})
     return source, problems

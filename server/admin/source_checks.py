@@ -20,7 +20,7 @@ from harvester.egress import EgressGuard, Resolver
 from harvester.errors import ConfigError, FetchError
 from harvester.http import HttpPolicy
 from harvester.settings import Settings
-from harvester.sources import Schedule, SourceConfig
+from harvester.sources import Schedule, SourceConfig, normalized_region
 from server.admin.auth import Principal
 from server.admin.errors import AdminApiError
 
@@ -31,13 +31,26 @@ CRON_SAMPLES = 500
 
 
 def parse_source(body: dict[str, Any]) -> SourceConfig:
-    """Validate a request body as a `SourceConfig`, raising 422 with the problems."""
+    """Validate a request body as a `SourceConfig`, raising 422 with the problems.
+
+    A region given as an undotted Kemendagri or a BPS code comes back as the
+    dotted Kemendagri code, as it does from a sources file.
+    """
     try:
-        return SourceConfig.model_validate(body)
+        source = SourceConfig.model_validate(body)
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
         raise _invalid(f"Konfigurasi sumber tidak valid: {problems}", f"invalid source configuration: {problems}",
                        "invalid-source") from error
+
+    if source.region is None:
+        return source
+    region, problem = normalized_region(source.region)
+    if problem is not None:
+        raise _invalid(f"Kode wilayah {source.region!r} tidak dikenal; pakai kode Kemendagri bertitik seperti 18.09",
+                       f"unknown region code {source.region!r}; use a dotted Kemendagri code such as 18.09",
+                       "invalid-region", field="region")
+    return source.model_copy(update={"region": region})
 
 
 def check_source(source: SourceConfig, principal: Principal, settings: Settings,

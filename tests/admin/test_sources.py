@@ -66,6 +66,27 @@ def test_userinfo_url_rejected_with_hint(env: AdminEnv) -> None:
     assert secret not in response.text
 
 
+def test_unknown_region_rejected(env: AdminEnv) -> None:
+    url = f"{env.portal.url}/data.json"
+
+    response = env.client().post("/admin/api/sources", headers=env.headers("admin"),
+                                 json=source(url, region="99.99"))
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid-region"
+    assert "'99.99'" in response.json()["error"]["message_en"]
+
+
+def test_undotted_region_stored_dotted(env: AdminEnv) -> None:
+    url = f"{env.portal.url}/data.json"
+
+    response = env.client().post("/admin/api/sources", headers=env.headers("admin"),
+                                 json=source(url, region="1809"))
+
+    assert response.status_code == 201
+    assert response.json()["source"]["region"] == "18.09"
+
+
 def test_allowlisted_portal_accepted(env: AdminEnv) -> None:
     url = f"{env.portal.url}/data.json"
 
