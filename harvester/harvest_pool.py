@@ -2,16 +2,16 @@
 
 A run takes one of `size` slots while it makes progress, which the job
 runner reports with `progress()` for every record it lists. A run that
-reports nothing for `stall_seconds` (a source that accepts the connection
-and never answers, most often) gives its slot back and goes on in its own
+reports nothing for `stall_seconds` (most often a source that accepts the
+connection and never responds) gives its slot back and goes on in its own
 thread, so the next queued run starts. Such a run waits on the network, not
 on the CPU, so it costs a thread and a socket, not a worker.
 
-At most `max_stalled` runs wait outside the slots; once that many do, a
+At most `max_stalled` runs wait outside the slots. Once that many do, a
 stalled run keeps its slot, so at most `size + max_stalled` runs are under
-way at once and later runs wait in the queue. A stalled run that makes progress again finishes outside the
-slots, because taking a slot back could wait while it holds a database
-transaction.
+way at once and later runs wait in the queue. A stalled run that makes
+progress again finishes outside the slots, because taking a slot back could
+wait while its database transaction is open.
 """
 
 from __future__ import annotations

@@ -3,10 +3,10 @@
 SQLite needs free disk space for every commit, including the one that marks
 a job failed. When a write fails because the disk is full, the store deletes
 `<database>.reserve` to free its space for the job's final state and the WAL
-frames of that write. The store creates the file when it opens the database,
-and after a later successful write while the file is missing (checking the
-disk at most once a minute), but only when the disk has at least twice the
-reserve size free.
+frames of that write. The store creates the file when it opens the database.
+While the file is missing, a later successful write creates it again, with
+the disk checked at most once a minute. Either way the disk must have at
+least twice the reserve size free.
 """
 
 from __future__ import annotations

@@ -80,8 +80,8 @@ def test_theme_facet_in_english(client: TestClient, catalog: Catalog) -> None:
     topics = catalog.services.harmonizer.topics
     page = client.get("/?lang=en", headers=HTML).text
     facet = page.split("<h2>Topic</h2>", 1)[1].split("</section>", 1)[0]
-    shown = re.findall(r'theme=([^"&]+)[^>]*>([^<]+)</a>', facet)
-    labelled = [(topics.get(key.rsplit("%2F", 1)[-1]), label) for key, label in shown]
+    links = re.findall(r'theme=([^"&]+)[^>]*>([^<]+)</a>', facet)
+    labelled = [(topics.get(key.rsplit("%2F", 1)[-1]), label) for key, label in links]
     himpun_topics = [(topic, label) for topic, label in labelled if topic is not None]
     assert himpun_topics
     for topic, label in himpun_topics:
