@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -13,6 +12,7 @@ from pytest_httpserver import HTTPServer
 
 from harvester.http import HttpPolicy
 from harvester.settings import Settings
+from tests.reliability.harness import FaultServer
 
 LOOPBACK = ("127.0.0.1", "::1")
 
@@ -74,54 +74,13 @@ def httpserver_listen_address() -> tuple[str, int]:
     return ("127.0.0.1", 0)
 
 
-class RawServer:
-    """A TCP server on 127.0.0.1 whose connection handler writes raw bytes, for malformed or slow HTTP."""
-
-    def __init__(self, handle: Callable[[socket.socket], None]) -> None:
-        self._handle = handle
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self._listener.getsockname()[1]
-        self.connections = 0
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def _serve(self) -> None:
-        self._listener.settimeout(0.1)
-        while not self._stopped.is_set():
-            try:
-                connection, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._run, args=(connection,), daemon=True).start()
-
-    def _run(self, connection: socket.socket) -> None:
-        with connection:
-            try:
-                connection.recv(65536)
-                self._handle(connection)
-            except OSError:
-                pass
-
-    def close(self) -> None:
-        self._stopped.set()
-        self._listener.close()
-        self._thread.join(timeout=2)
-
-
 @pytest.fixture
-def raw_server() -> Iterator[Callable[[Callable[[socket.socket], None]], RawServer]]:
-    servers: list[RawServer] = []
+def raw_server() -> Iterator[Callable[[Callable[[socket.socket], None]], FaultServer]]:
+    """Start raw-socket servers for malformed or slow HTTP; each is closed after the test."""
+    servers: list[FaultServer] = []
 
-    def start(handle: Callable[[socket.socket], None]) -> RawServer:
-        server = RawServer(handle)
+    def start(handle: Callable[[socket.socket], None]) -> FaultServer:
+        server = FaultServer(handle)
         servers.append(server)
         return server
 
