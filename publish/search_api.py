@@ -19,9 +19,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from harvester.quality import QualityReport, score
+from harvester.quality import QualityReport, load_link_results, score
 from index.base import FACETS, MAX_OFFSET, MAX_QUERY_LENGTH, MAX_ROWS, SearchHit, SearchQuery
-from publish.dcat.quality import load_link_results
 from publish.errors import PublicApiError
 from web.i18n import get_translations
 

@@ -6,7 +6,13 @@ check that lost points. `quality_measurements(report)` turns a report into
 (dqv:Metric URI, value) pairs for DCAT feeds and the API.
 """
 
-from harvester.quality.linkcheck import LinkCheckResult, LinkCheckStore, check_dataset_links, check_url
+from harvester.quality.linkcheck import (
+    LinkCheckResult,
+    LinkCheckStore,
+    check_dataset_links,
+    check_url,
+    load_link_results,
+)
 from harvester.quality.model import CheckResult, CheckStatus, Dimension, QualityReport
 from harvester.quality.scoring import METRIC_BASE, quality_measurements, score
 
@@ -20,6 +26,7 @@ __all__ = [
     "QualityReport",
     "check_dataset_links",
     "check_url",
+    "load_link_results",
     "quality_measurements",
     "score",
 ]

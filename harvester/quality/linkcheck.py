@@ -12,8 +12,10 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Protocol
 
 from pydantic import BaseModel
@@ -27,6 +29,8 @@ CHECKED_SCHEMES = ("http://", "https://")
 
 # File in the data folder that keeps the latest result of every checked URL.
 LINK_CHECK_FILE = "linkcheck.json"
+
+_EMPTY: Mapping[str, LinkCheckResult] = MappingProxyType({})
 
 # Asks for the first byte only, so a check never downloads a whole file from
 # servers that honour ranges; 206 Partial Content counts as reachable.
@@ -117,3 +121,41 @@ class LinkCheckStore:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             json.dump(payload, file, ensure_ascii=False)
         os.replace(temporary, self.path)
+
+
+class _LinkResultsCache:
+    """Link-check results per file, reloaded when the file's modification time or size changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[Path, tuple[tuple[int, int], Mapping[str, LinkCheckResult]]] = {}
+
+    def load(self, path: Path) -> Mapping[str, LinkCheckResult]:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return _EMPTY
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            entry = self._entries.get(path)
+        if entry is not None and entry[0] == stamp:
+            return entry[1]
+
+        # A file replaced between stat() and load() is stored under the older
+        # stamp, so the next call finds a different stamp and loads it again.
+        results: Mapping[str, LinkCheckResult] = MappingProxyType(LinkCheckStore(path).load())
+        with self._lock:
+            self._entries[path] = (stamp, results)
+        return results
+
+
+_CACHE = _LinkResultsCache()
+
+
+def load_link_results(data_dir: Path) -> Mapping[str, LinkCheckResult]:
+    """Return the read-only link-check results kept in `data_dir`, empty when no check has run.
+
+    The results stay in memory until the file changes, so a feed page, an API
+    request or a dataset page does not parse the whole file again.
+    """
+    return _CACHE.load(data_dir / LINK_CHECK_FILE)

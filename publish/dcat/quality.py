@@ -10,34 +10,24 @@ two decimals, all of which xsd:decimal represents exactly.
 Catalog pages carry the score and the six dimensions. The per-check points
 would about double the size of a full dump (docs/dcat.md has the figures),
 so only single-dataset documents carry them (`with_checks=True`).
-
-`load_link_results` reads the link-check results the dataset page scores
-with, and keeps them in memory until the file changes, so a feed page or an
-API request does not parse the whole file again.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
-from pathlib import Path
-from types import MappingProxyType
 
 from harvester.model import PublishedDataset
-from harvester.quality import METRIC_BASE, LinkCheckResult, LinkCheckStore, quality_measurements, score
-from harvester.quality.linkcheck import LINK_CHECK_FILE
+from harvester.quality import METRIC_BASE, LinkCheckResult, quality_measurements, score
 from publish.dcat.terms import IRI, RDF_TYPE, Literal, Resource
 from publish.dcat.vocabularies import DQV, XSD, term
 
-__all__ = ["HAS_QUALITY_MEASUREMENT", "decimal_lexical", "load_link_results", "quality_measurement_nodes"]
+__all__ = ["HAS_QUALITY_MEASUREMENT", "decimal_lexical", "quality_measurement_nodes"]
 
 HAS_QUALITY_MEASUREMENT = term(DQV, "hasQualityMeasurement")
 _QUALITY_MEASUREMENT = term(DQV, "QualityMeasurement")
 _IS_MEASUREMENT_OF = term(DQV, "isMeasurementOf")
 _VALUE = term(DQV, "value")
 _XSD_DECIMAL = XSD + "decimal"
-
-_EMPTY: Mapping[str, LinkCheckResult] = MappingProxyType({})
 
 
 def decimal_lexical(value: float) -> str:
@@ -63,37 +53,3 @@ def quality_measurement_nodes(dataset: PublishedDataset, link_results: Mapping[s
             (_VALUE, Literal(decimal_lexical(value), _XSD_DECIMAL)),
         ]))
     return nodes
-
-
-class _LinkResultsCache:
-    """Link-check results per file, reloaded when the file's modification time or size changes."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: dict[Path, tuple[tuple[int, int], Mapping[str, LinkCheckResult]]] = {}
-
-    def load(self, path: Path) -> Mapping[str, LinkCheckResult]:
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            return _EMPTY
-        stamp = (stat.st_mtime_ns, stat.st_size)
-        with self._lock:
-            entry = self._entries.get(path)
-        if entry is not None and entry[0] == stamp:
-            return entry[1]
-
-        # A file replaced between stat() and load() is stored under the older
-        # stamp, so the next call finds a different stamp and loads it again.
-        results: Mapping[str, LinkCheckResult] = MappingProxyType(LinkCheckStore(path).load())
-        with self._lock:
-            self._entries[path] = (stamp, results)
-        return results
-
-
-_CACHE = _LinkResultsCache()
-
-
-def load_link_results(data_dir: Path) -> Mapping[str, LinkCheckResult]:
-    """Return the read-only link-check results kept in `data_dir`, empty when no check has run."""
-    return _CACHE.load(data_dir / LINK_CHECK_FILE)

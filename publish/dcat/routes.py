@@ -21,10 +21,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from harvester.model import DatasetStatus, PublishedDataset
+from harvester.quality import load_link_results
 from publish.dcat.feed import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, CatalogPage, FeedPager, write_document
 from publish.dcat.negotiation import choose_media_type
 from publish.dcat.profile import DcatApProfile
-from publish.dcat.quality import load_link_results
 from publish.dcat.writers import FORMATS, RdfFormat
 from publish.errors import PublicApiError
 

@@ -11,11 +11,18 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, XSD, Graph, Namespace, URIRef
 
-from harvester.quality import METRIC_BASE, LinkCheckResult, LinkCheckStore, quality_measurements, score
+from harvester.quality import (
+    METRIC_BASE,
+    LinkCheckResult,
+    LinkCheckStore,
+    load_link_results,
+    quality_measurements,
+    score,
+)
 from harvester.quality.checks import CHECKS
 from harvester.quality.linkcheck import LINK_CHECK_FILE, distribution_urls
 from publish.dcat.profile import DcatApProfile
-from publish.dcat.quality import decimal_lexical, load_link_results
+from publish.dcat.quality import decimal_lexical
 from tests.publish.conftest import BASE_URL, Catalog
 from tests.publish.rdf_reference import reference_graph
 from tests.publish.samples import aceh_datasets, ckan_datasets, edge_case_dataset

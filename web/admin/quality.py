@@ -7,13 +7,12 @@ import datetime as dt
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from harvester.quality import LinkCheckStore
+from harvester.quality import load_link_results
 from harvester.quality.history import QualityHistory, compute_snapshot
 from web.admin.charts import bar_chart, line_chart
 from web.deps import get_services
 from web.admin.auth import require_operator
 from web.templating import render
-from harvester.quality.linkcheck import LINK_CHECK_FILE
 
 router = APIRouter(prefix="/admin")
 
@@ -36,7 +35,7 @@ def quality_page(request: Request, session: dict[str, str] = Depends(require_ope
     # The first view of a day scores the public datasets once and records the result.
     # TODO: move the daily snapshot into the scheduler so no page view pays for it.
     if not snapshots or snapshots[-1].day != today:
-        links = LinkCheckStore(services.settings.data_dir / LINK_CHECK_FILE).load()
+        links = load_link_results(services.settings.data_dir)
         snapshot = compute_snapshot(services.store.iter_datasets(public_only=True), today, links)
         history.record(snapshot)
         snapshots = [snapshot for snapshot in history.load() if snapshot.public_only]

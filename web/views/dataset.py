@@ -12,8 +12,7 @@ from fastapi import HTTPException, Request
 from starlette.responses import Response
 
 from harvester.model import PublishedDataset
-from harvester.quality import LinkCheckStore, score
-from harvester.quality.linkcheck import LINK_CHECK_FILE
+from harvester.quality import load_link_results, score
 from web.deps import get_services
 from web.jsonld import schema_org_dataset
 from web.labels import vocabulary_labels
@@ -30,7 +29,7 @@ def dataset_html(request: Request, dataset: PublishedDataset) -> Response:
         raise HTTPException(status_code=404, detail="Not Found")
 
     settings = get_services(request).settings
-    links = LinkCheckStore(settings.data_dir / LINK_CHECK_FILE).load()
+    links = load_link_results(settings.data_dir)
     page_url = f"{settings.base_url.rstrip('/')}/dataset/{dataset.id}"
 
     labels = vocabulary_labels(request)
