@@ -40,6 +40,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+from apscheduler.triggers.interval import IntervalTrigger
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY_ROOT))
@@ -56,10 +57,11 @@ from harvester.model import AccessLevel, AccessRights, DatasetRecord, Provenance
 from harvester.pipeline import make_indexer  # noqa: E402
 from harvester.services import Services  # noqa: E402
 from harvester.settings import Settings  # noqa: E402
-from harvester.sources import SourceConfig  # noqa: E402
+from harvester.sources import Schedule, SourceConfig  # noqa: E402
 from harvester.store import Store  # noqa: E402
 from index.documents import build_document  # noqa: E402
 from index.embedded import EmbeddedIndex  # noqa: E402
+from scheduler import start_scheduler  # noqa: E402
 
 BATCH = 1000
 QUERY_COUNT = 200
@@ -235,11 +237,6 @@ def hung_sources_in_background(data_dir: Path, records: int) -> multiprocessing.
 
 def hung_round(data_dir: Path, records: int) -> None:
     """Run one scheduler round over 20 silent peers and 5 CKAN simulators; print when each healthy one ends."""
-    import scheduler
-    from apscheduler.triggers.interval import IntervalTrigger
-
-    from harvester.sources import Schedule
-
     logging.getLogger("harvester").setLevel(logging.ERROR)  # 20 deadline warnings per round add nothing here
     silent = [silent_peer(f"127.0.0.{10 + number}") for number in range(HUNG_SOURCES)]
     simulators, ports = [], []
@@ -267,8 +264,8 @@ def hung_round(data_dir: Path, records: int) -> None:
                         harmonizer=Harmonizer(), sources=[*hung, *healthy])
 
     due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
-    handle = scheduler.start_scheduler(services, indexer=make_indexer(services), trigger_factory=lambda _: IntervalTrigger(
-        hours=1, start_date=due, timezone=dt.UTC))
+    first_round = IntervalTrigger(hours=1, start_date=due, timezone=dt.UTC)
+    handle = start_scheduler(services, indexer=make_indexer(services), trigger_factory=lambda _: first_round)
     for source in healthy:
         finished = wait_for_job(store, source.id, due, timeout=600)
         print(f"hung sources: {source.id} {finished}", flush=True)
