@@ -25,7 +25,7 @@ from pathlib import Path
 
 import orjson
 
-from harvester.harmonize.topics import eu_theme_label
+from harvester.harmonize.topics import EU_DATA_THEME, displayed_themes, eu_theme_label
 from harvester.model import Agent, Concept, Licence, PublishedDataset, RegionCode, RegionSystem
 from harvester.settings import DEFAULT_CONFIG_DIR
 from index.analysis import fold_word
@@ -116,19 +116,13 @@ def region_facets(spatial: list[RegionCode], publisher: Agent | None) -> tuple[l
     return list(provinces.values()), list(regencies.values())
 
 
-# The harmonizer adds the EU data-theme counterpart of every Himpun topic for
-# the DCAT feed; in the facet it would only repeat the topic under a code.
-EU_DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
-
-
 def theme_labels(themes: list[Concept]) -> list[Labelled]:
     """Return the theme facet values, one per distinct URI or label.
 
     EU data themes are left out when the record has a theme of another scheme.
     """
-    own_scheme = [concept for concept in themes if not (concept.uri or "").startswith(EU_DATA_THEME)]
     values: dict[str, Labelled] = {}
-    for concept in own_scheme or themes:
+    for concept in displayed_themes(themes):
         if concept.uri and concept.uri.startswith(EU_DATA_THEME) and (not concept.label or concept.label == concept.uri):
             concept = concept.model_copy(update={"label": eu_theme_label(concept.uri)})
         label = concept.label or concept.original or concept.uri

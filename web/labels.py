@@ -13,13 +13,11 @@ from collections.abc import Callable
 
 from starlette.requests import Request
 
-from harvester.harmonize.topics import TopicScheme
+from harvester.harmonize.topics import EU_DATA_THEME, TopicScheme, displayed_themes
 from harvester.model import Concept
+from harvester.quality.vocabularies import EU_FREQUENCY
 from web.deps import get_services
 from web.i18n import get_translations, select_locale
-
-EU_DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
-EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
 
 
 def N_(message: str) -> str:
@@ -107,13 +105,8 @@ class VocabularyLabels:
         return self.theme(Concept(uri=key, label=label)) if "://" in key else label
 
     def shown_themes(self, themes: list[Concept]) -> list[str]:
-        """Return the distinct labels of the record's Himpun topics, or of its EU themes when it has none.
-
-        The harmonizer adds the EU counterpart of every Himpun topic for the
-        DCAT feed, and showing both would repeat the topic in other words.
-        """
-        own = [concept for concept in themes if not (concept.uri or "").startswith(EU_DATA_THEME)]
-        labels = [self.theme(concept) for concept in (own or themes)]
+        """Return the distinct labels of the record's Himpun topics, or of its EU themes when it has none."""
+        labels = [self.theme(concept) for concept in displayed_themes(themes)]
         return [label for label in dict.fromkeys(labels) if label]
 
     def frequency(self, concept: Concept) -> str:

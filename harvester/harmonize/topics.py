@@ -30,6 +30,8 @@ TOPICS_FILE = VOCABULARY_DIR / "topics.yaml"
 _MAX_PHRASE_WORDS = 4
 
 
+EU_DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+
 # Indonesian names of the EU data themes (publications.europa.eu authority table "data-theme").
 EU_THEME_LABELS = {
     "AGRI": "Pertanian, perikanan, kehutanan dan pangan",
@@ -47,6 +49,16 @@ EU_THEME_LABELS = {
     "TECH": "Ilmu pengetahuan dan teknologi",
     "TRAN": "Transportasi",
 }
+
+
+def displayed_themes(themes: list[Concept]) -> list[Concept]:
+    """Return the themes outside the EU data-theme table, or all themes when there are none.
+
+    The harmonizer adds the EU counterpart of every Himpun topic for the DCAT
+    feed, so showing both in a facet or on a page would repeat each topic.
+    """
+    own = [concept for concept in themes if not (concept.uri or "").startswith(EU_DATA_THEME)]
+    return own or themes
 
 
 def eu_theme_label(uri: str) -> str:
